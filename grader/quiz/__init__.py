@@ -1,0 +1,1 @@
+"""Concept quizzes: loading, validating, grading, interactive runs, review and export."""
