@@ -1,0 +1,224 @@
+"""Comparisons for checks: type, then shape, then values, with messages that explain.
+
+Everything here runs in the grading process on data decoded from the worker, so nothing the
+learner's code patched (numpy.allclose, __eq__, ...) can influence it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .cases import current_case
+from .learner import LearnerError
+from .text import CheckFailure, Text
+from .worker.protocol import Opaque, RemoteArray
+
+KINDS = {"ndarray": "numpy.ndarray", "tensor": "torch.Tensor"}
+# (rtol, atol) by the dtype of the inputs
+TOLERANCE = {"float64": (1e-6, 1e-8), "float32": (2e-4, 2e-5), "float16": (1e-2, 1e-3)}
+
+
+@dataclass
+class Mistake:
+    """A named wrong variant: if the learner's output matches `value`, say so and how to fix it."""
+
+    id: str
+    en: str
+    ko: str
+    value: Any = None  # the wrong variant's output, or a zero-argument callable computing it
+
+    def output(self) -> Any:
+        return self.value() if callable(self.value) else self.value
+
+    def text(self) -> Text:
+        return Text(f"\nLikely mistake: {self.en}", f"\n흔한 실수로 보입니다: {self.ko}")
+
+
+def fail(en: str, ko: str) -> CheckFailure:
+    case = current_case.get()
+    text = Text(en, ko)
+    if case is not None:
+        text = Text(f"[{case.label().en}] ", f"[{case.label().ko}] ") + text
+    return CheckFailure(text)
+
+
+def describe(value: Any) -> str:
+    """How a value is named in messages: 'ndarray of shape (2, 3) float32', 'list', ..."""
+    if isinstance(value, RemoteArray):
+        kind = {"numpy.ndarray": "ndarray", "torch.Tensor": "Tensor"}.get(value.kind, value.kind)
+        return f"{kind} of shape {value.shape} ({value.dtype.name})"
+    if isinstance(value, Opaque):
+        return value.type_name
+    if isinstance(value, tuple):
+        return f"tuple of length {len(value)}"
+    return type(value).__name__
+
+
+# ------------------------------------------------------------------------- arrays
+def expect_array(got: Any, expected: Any, *, name: str, like: Any = None, kind: str = "ndarray",
+                 mistakes: Iterable[Mistake] = (), exact_dtype: bool | None = None,
+                 tol: tuple[float, float] | None = None) -> np.ndarray:
+    """Check type, shape, dtype and values of an array the learner returned.
+
+    `like` is an input array (or dtype) whose dtype sets the tolerance and the allowed output
+    dtypes: torch outputs keep it exactly; numpy float32 inputs may give float32 or float64.
+    """
+    want = KINDS[kind]
+    expected = _plain(expected)
+    in_dtype = np.dtype(getattr(like, "dtype", like) or expected.dtype)
+    shape_text = f"{'Tensor' if kind == 'tensor' else 'ndarray'} of shape {expected.shape}"
+    if not isinstance(got, RemoteArray) or got.kind != want:
+        raise fail(f"{name}: expected {shape_text}, got {describe(got)}.",
+                   f"{name}: {shape_text} 이어야 하는데 {describe(got)} 입니다.")
+    if got.shape != expected.shape:
+        hint = _diagnose(got.data, mistakes)
+        raise fail(f"{name}: expected shape {expected.shape}, got {got.shape}.{hint.en}",
+                   f"{name}: 형상이 {expected.shape} 이어야 하는데 {got.shape} 입니다.{hint.ko}")
+    _check_dtype(got, in_dtype, kind, name, exact_dtype)
+    _check_values(got.data, expected, in_dtype, name, mistakes, tol)
+    return got.data
+
+
+def _plain(value: Any) -> np.ndarray:
+    if isinstance(value, RemoteArray):
+        return value.data
+    if hasattr(value, "detach"):  # a torch tensor from the reference or an oracle
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def _check_dtype(got: RemoteArray, in_dtype: np.dtype, kind: str, name: str,
+                 exact: bool | None) -> None:
+    if in_dtype.kind != "f":
+        allowed = {in_dtype.name}
+    elif kind == "tensor" or exact:
+        allowed = {in_dtype.name}
+    else:
+        allowed = {"float64"} if in_dtype.name == "float64" else {in_dtype.name, "float64"}
+    if got.dtype.name not in allowed:
+        want = " or ".join(sorted(allowed))
+        raise fail(f"{name}: expected dtype {want} for {in_dtype.name} inputs, got "
+                   f"{got.dtype.name}.",
+                   f"{name}: {in_dtype.name} 입력이면 dtype이 {want} 이어야 하는데 "
+                   f"{got.dtype.name} 입니다.")
+
+
+def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, name: str,
+                  mistakes: Iterable[Mistake], tol: tuple[float, float] | None) -> None:
+    if expected.dtype.kind in "biu":
+        bad = got != expected
+        if bad.any():
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            hint = _diagnose(got, mistakes)
+            raise fail(f"{name}: {int(bad.sum())} of {bad.size} values differ; first at index "
+                       f"{idx}: expected {expected[idx]}, got {got[idx]}.{hint.en}",
+                       f"{name}: {bad.size}개 중 {int(bad.sum())}개 값이 다릅니다; 처음은 인덱스 "
+                       f"{idx}: 기대값 {expected[idx]}, 실제값 {got[idx]}.{hint.ko}")
+        return
+    rtol, atol = tol or TOLERANCE.get(in_dtype.name, TOLERANCE["float64"])
+    report = compare(got, expected, rtol, atol)
+    if report is None:
+        return
+    idx, exp_v, got_v, max_abs, max_rel, n_bad = report
+    hint = _diagnose(got, mistakes, rtol, atol)
+    where = f"index {idx}" if idx else "the value"
+    raise fail(
+        f"{name}: {n_bad} of {expected.size} values are wrong. Worst at {where}: expected "
+        f"{exp_v:.6g}, got {got_v:.6g} (max abs error {max_abs:.3g}, max rel error "
+        f"{max_rel:.3g}; tolerance rtol={rtol:g}, atol={atol:g}).{hint.en}",
+        f"{name}: {expected.size}개 중 {n_bad}개 값이 틀립니다. 가장 큰 차이는 {where}: 기대값 "
+        f"{exp_v:.6g}, 실제값 {got_v:.6g} (최대 절대 오차 {max_abs:.3g}, 최대 상대 오차 "
+        f"{max_rel:.3g}; 허용 오차 rtol={rtol:g}, atol={atol:g}).{hint.ko}")
+
+
+def compare(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
+            ) -> tuple[tuple, float, float, float, float, int] | None:
+    """None when close; else (worst index, expected, got, max abs, max rel, number wrong)."""
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        same = (g == e) | (np.isnan(g) & np.isnan(e))
+        err = np.where(same, 0.0, np.abs(g - e))
+        err = np.where(np.isnan(err), np.inf, err)
+        excess = err - (atol + rtol * np.abs(np.where(np.isfinite(e), e, 0.0)))
+    bad = excess > 0
+    if not bad.any():
+        return None
+    flat = int(np.argmax(np.where(bad, excess, -np.inf)))
+    idx = tuple(int(i) for i in np.unravel_index(flat, e.shape)) if e.shape else ()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(bad, err / np.maximum(np.abs(e), 1e-300), 0.0)
+    return idx, float(e[idx]), float(g[idx]), float(err.max()), float(np.nanmax(rel)), int(bad.sum())
+
+
+def _diagnose(got: np.ndarray, mistakes: Iterable[Mistake], rtol: float = 1e-4,
+              atol: float = 1e-5) -> Text:
+    for mistake in mistakes:
+        try:
+            wrong = np.asarray(_plain(mistake.output()), dtype=np.float64)
+        except (ArithmeticError, ValueError, TypeError, FloatingPointError):
+            continue
+        if wrong.shape == got.shape and compare(got, wrong, rtol, atol) is None:
+            return mistake.text()
+    return Text("", "")
+
+
+# ------------------------------------------------------------------------- plain values
+def expect_value(got: Any, expected: Any, *, name: str, mistakes: Iterable[Mistake] = ()) -> Any:
+    """Exact comparison of plain Python results (ints, tuples of ints), type included."""
+    if not _same_plain(got, expected):
+        hint = Text("", "")
+        for mistake in mistakes:
+            if _same_plain(got, mistake.output()):
+                hint = mistake.text()
+                break
+        raise fail(f"{name}: expected {expected!r}, got {_show(got)}.{hint.en}",
+                   f"{name}: {expected!r} 이어야 하는데 {_show(got)} 입니다.{hint.ko}")
+    return got
+
+
+def _same_plain(got: Any, expected: Any) -> bool:
+    if isinstance(expected, tuple):
+        return (type(got) is tuple and len(got) == len(expected)
+                and all(_same_plain(g, e) for g, e in zip(got, expected)))
+    if type(expected) is int:  # a Python or numpy integer, but not a bool or a float
+        return (isinstance(got, (int, np.integer)) and not isinstance(got, (bool, np.bool_))
+                and int(got) == expected)
+    if type(expected) is float:
+        return type(got) is float and got == expected
+    return type(got) is type(expected) and got == expected
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (RemoteArray, Opaque)):
+        return describe(value)
+    text = repr(value)
+    return text if type(value) in (int, float, str, tuple, list, bool, type(None)) \
+        else f"{text} ({type(value).__name__})"
+
+
+# ------------------------------------------------------------------------- errors, properties
+def expect_raises(errors: str | tuple[str, ...], call: Callable[[], Any], *, name: str) -> None:
+    """The learner's call must raise one of the named builtin exceptions (subclasses count)."""
+    names = (errors,) if isinstance(errors, str) else tuple(errors)
+    want = " or ".join(names)
+    try:
+        result = call()
+    except LearnerError as err:
+        if err.kind == "exception" and set(names) & set(err.mro):
+            return
+        if err.kind in ("exception", "exit"):
+            raise fail(f"{name}: expected {want}, but it raised {err.type_name}.",
+                       f"{name}: {want} 가 발생해야 하는데 {err.type_name} 가 발생했습니다.") from None
+        raise
+    raise fail(f"{name}: expected {want}, but it returned {_show(result)}.",
+               f"{name}: {want} 가 발생해야 하는데 {_show(result)} 를 반환했습니다.")
+
+
+def expect_true(condition: bool, en: str, ko: str) -> None:
+    """A property that must hold; the message says what was violated."""
+    if not condition:
+        raise fail(en, ko)

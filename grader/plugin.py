@@ -1,0 +1,83 @@
+"""The pytest plugin that turns an exercise's check files into a scored result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .cases import CaseFactory
+from .results import CheckResult
+from .text import CheckFailure, Text
+
+
+class GradePlugin:
+    def __init__(self, learner: Any, ref: Any, seed: int, visibility: dict[Path, str]) -> None:
+        self._learner = learner
+        self._ref = ref
+        self._seed = seed
+        self._visibility = {p.resolve(): v for p, v in visibility.items()}
+        self.results: list[CheckResult] = []
+        self.collect_errors: list[Text] = []
+
+    # ------------------------------------------------------------------ fixtures
+    @pytest.fixture(scope="session")
+    def learner(self) -> Any:
+        return self._learner
+
+    @pytest.fixture(scope="session")
+    def ref(self) -> Any:
+        if self._ref is None:
+            pytest.skip("the reference solution is not part of this installation")
+        return self._ref
+
+    @pytest.fixture(scope="session")
+    def seed(self) -> int:
+        return self._seed
+
+    @pytest.fixture
+    def cases(self, request: pytest.FixtureRequest) -> CaseFactory:
+        return CaseFactory(self._seed, request.node.name)
+
+    # ------------------------------------------------------------------ hooks
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "grade(points, en, ko): a graded check")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.results.append(self._result(item, call, report))
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(Text(f"Could not load checks {report.nodeid}: "
+                                            f"{report.longreprtext[-2000:]}",
+                                            f"검사 파일을 불러오지 못했습니다 {report.nodeid}: "
+                                            f"{report.longreprtext[-2000:]}"))
+
+    def _result(self, item: pytest.Item, call: pytest.CallInfo, report: Any) -> CheckResult:
+        marker = item.get_closest_marker("grade")
+        meta = marker.kwargs if marker else {"points": 0, "en": item.name, "ko": item.name}
+        max_points = float(meta["points"])
+        passed = report.passed
+        internal = False
+        if passed:
+            message = Text("", "")
+        elif report.skipped:
+            message = Text("Skipped: this check needs files that are not installed here.",
+                           "건너뜀: 이 검사에 필요한 파일이 설치되어 있지 않습니다.")
+        elif call.excinfo is not None and isinstance(call.excinfo.value, CheckFailure):
+            message = call.excinfo.value.text
+        else:
+            internal = True
+            text = report.longreprtext[-1500:]
+            message = Text(f"Internal error in this check (please report it):\n{text}",
+                           f"검사 자체의 내부 오류입니다 (알려 주세요):\n{text}")
+        return CheckResult(
+            id=item.name, title=Text(meta["en"], meta["ko"]),
+            points=max_points if passed else 0.0, max_points=max_points, passed=passed,
+            message=message, internal_error=internal,
+            visibility=self._visibility.get(Path(str(item.path)).resolve(), "public"))

@@ -1,0 +1,69 @@
+"""Grade one exercise: start the learner's worker, run the checks under pytest, collect scores."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .catalog import Exercise
+from .learner import Learner
+from .plugin import GradePlugin
+from .results import ExerciseResult
+from .worker.client import Worker, WorkerOptions
+
+PRELOAD = {"numpy": ("numpy",), "torch": ("numpy", "torch"), "python": ()}
+
+
+def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
+                 call_timeout: float = 10.0, display_file: str | None = None) -> ExerciseResult:
+    started = time.perf_counter()
+    worker = Worker(learner_file, exercise.name, WorkerOptions(
+        preload=PRELOAD.get(exercise.framework, ("numpy",)), call_timeout=call_timeout))
+    worker.start()  # its imports overlap ours
+    try:
+        learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
+        files = exercise.check_files(hidden)
+        plugin = GradePlugin(learner, _reference(exercise), seed, dict(files))
+        _run_pytest([p for p, _ in files], exercise.checks_dir, plugin)
+        load = worker.load_status()
+        output = worker.output()
+    finally:
+        worker.close()
+    result = ExerciseResult(
+        exercise=exercise.name, title=exercise.title, seed=seed,
+        checks_version=exercise.checks_version(), checks=plugin.results,
+        duration=time.perf_counter() - started, load=load, output=output,
+        hidden_not_run=0 if hidden and exercise.solution else exercise.hidden_count)
+    if plugin.collect_errors:
+        raise RuntimeError("\n".join(t.en for t in plugin.collect_errors))
+    return result
+
+
+def _reference(exercise: Exercise) -> Any:
+    """The hidden reference solution, imported in this (trusted) process, if installed."""
+    if exercise.solution is None:
+        return None
+    spec = importlib.util.spec_from_file_location(f"reference_{exercise.name}", exercise.solution)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run_pytest(files: list[Path], rootdir: Path, plugin: GradePlugin) -> None:
+    import pytest
+
+    args = [str(p) for p in files] + [
+        "-c", os.devnull, "--rootdir", str(rootdir), "-p", "no:terminal",
+        "-p", "no:cacheprovider", "-p", "no:legacypath", "--import-mode=importlib",
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+    ]
+    writes_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # leave no __pycache__ beside installed checks
+    try:
+        pytest.main(args, plugins=[plugin])
+    finally:
+        sys.dont_write_bytecode = writes_bytecode

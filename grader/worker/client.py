@@ -1,0 +1,210 @@
+"""The grading side of the worker: spawn, talk with deadlines, restart after a crash, kill.
+
+The worker runs in its own session (process group) so that killing it also kills anything the
+learner's code started. Reads use select() with a deadline, so a learner's infinite loop, a
+half-written frame or a silent exit all end as a clear error instead of a hung grader.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import protocol
+
+GRADER_PARENT = str(Path(__file__).resolve().parents[2])
+BOOT = ("import sys; sys.path.append(sys.argv.pop(1)); "
+        "from grader.worker.server import main; main()")
+OUTPUT_CAP = 1 << 20  # learner prints beyond 1 MiB are dropped (the file size limit stops them)
+
+
+class WorkerError(Exception):
+    """The worker did not answer: it timed out, died or sent garbage."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(kind, detail)
+        self.kind = kind  # "timeout" | "died" | "protocol" | "gave_up"
+        self.detail = detail
+
+
+@dataclass
+class WorkerOptions:
+    preload: tuple[str, ...] = ("numpy",)
+    call_timeout: float = 10.0
+    load_timeout: float = 60.0
+    max_restarts: int = 3
+    extra_env: dict = field(default_factory=dict)
+
+
+class Worker:
+    def __init__(self, file: Path, name: str, options: WorkerOptions | None = None) -> None:
+        self.file = Path(file)
+        self.name = name
+        self.options = options or WorkerOptions()
+        self.proc: subprocess.Popen | None = None
+        self.generation = 0  # bumped on every (re)start: refs from older generations are stale
+        self.restarts = 0
+        self._load: dict | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
+        self._output_path = Path(self._tmp.name) / "output.txt"
+
+    # ----------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        """Spawn without waiting, so that imports in the worker overlap the grader's own."""
+        to_worker_r, self._to_worker = os.pipe()
+        self._from_worker, from_worker_w = os.pipe()
+        out = open(self._output_path, "ab")
+        env = {"PATH": os.environ.get("PATH", ""), "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+               "PYTHONHASHSEED": "0", "HOME": self._tmp.name, "TMPDIR": self._tmp.name,
+               **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
+               **self.options.extra_env}
+        cmd = [sys.executable, "-I", "-B", "-c", BOOT, GRADER_PARENT,
+               "--file", str(self.file.resolve()), "--name", self.name,
+               "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
+               "--preload", ",".join(self.options.preload)]
+        self.proc = subprocess.Popen(
+            cmd, pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=self._tmp.name, env=env, preexec_fn=_limit_self)
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+        out.close()
+        self.generation += 1
+        self._load = None
+
+    def load_status(self) -> dict:
+        """{"ok": True} or a description of why the learner's file could not be loaded."""
+        if self.proc is None:
+            self.start()
+        if self._load is None:
+            try:
+                msg = self._receive(self.options.load_timeout)
+                self._load = msg.header.get("load") or {"ok": False, "kind": "protocol"}
+            except WorkerError as err:
+                self._load = {"ok": False, "kind": err.kind, "message": err.detail}
+                self._kill()
+        return self._load
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                protocol.send(self._to_worker, {"op": "quit"})
+            except OSError:
+                pass
+        self._kill()
+        self._tmp.cleanup()
+
+    def output(self, limit: int = 4000) -> str:
+        """The tail of what the learner's code printed."""
+        try:
+            data = self._output_path.read_bytes()[-limit:]
+        except OSError:
+            return ""
+        return data.decode("utf-8", "replace")
+
+    # ----------------------------------------------------------- requests
+    def request(self, header: dict, blobs: list[bytes] = (), timeout: float | None = None
+                ) -> protocol.Message:
+        if self._load is not None and not self._load.get("ok"):
+            raise WorkerError("not_loaded", json.dumps(self._load))  # the file won't change
+        if self.proc is None:
+            self._restart()
+        status = self.load_status()
+        if not status.get("ok"):
+            raise WorkerError("not_loaded", json.dumps(status))
+        try:
+            protocol.send(self._to_worker, header, blobs)
+            return self._receive(timeout or self.options.call_timeout)
+        except (OSError, WorkerError) as err:
+            code = self._kill()
+            if isinstance(err, WorkerError) and err.kind == "timeout":
+                raise
+            raise WorkerError("died", _exit_text(code)) from None
+
+    def _restart(self) -> None:
+        if self.generation:
+            if self.restarts >= self.options.max_restarts:
+                raise WorkerError("gave_up", "the worker crashed too many times")
+            self.restarts += 1
+        self.start()
+
+    def _receive(self, timeout: float) -> protocol.Message:
+        deadline = time.monotonic() + timeout
+        (size,) = protocol._LEN.unpack(self._read(protocol._LEN.size, deadline))
+        if size > protocol.MAX_MESSAGE:
+            raise WorkerError("protocol", "oversized message")
+        try:
+            header = json.loads(self._read(size, deadline))
+            sizes = [int(n) for n in header.pop("blobs", [])]
+        except (ValueError, TypeError, AttributeError):
+            raise WorkerError("protocol", "garbled message") from None
+        if sum(sizes) > protocol.MAX_MESSAGE:
+            raise WorkerError("protocol", "oversized message")
+        return protocol.Message(header, [self._read(n, deadline) for n in sizes])
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        chunks, left = [], size
+        while left:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WorkerError("timeout")
+            ready, _, _ = select.select([self._from_worker], [], [], remaining)
+            if not ready:
+                raise WorkerError("timeout")
+            chunk = os.read(self._from_worker, min(left, 1 << 20))
+            if not chunk:
+                raise WorkerError("died")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def _kill(self) -> int | None:
+        """Kill the worker's whole process group; return its exit code."""
+        proc, code = self.proc, None
+        if proc is None:
+            return None
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            code = proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self._to_worker, self._from_worker):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._to_worker = self._from_worker = -1
+        self.proc = None
+        return code
+
+
+def _limit_self() -> None:
+    """In the child before exec: no core dumps, and a cap on what it may write to files."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_CAP * 64, OUTPUT_CAP * 64))
+
+
+def _exit_text(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with code {code}"

@@ -1,0 +1,260 @@
+"""The worker: loads one learner file and answers call requests until told to quit.
+
+Everything a learner's code returns is encoded as plain data (see protocol.py). Whatever the
+learner's code does here (exit, loop, crash, patch numpy, print) can only spoil its own answers:
+the verdict is computed in the grading process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import linecache
+import os
+import random
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import protocol
+
+MAX_TEXT = 2000
+
+
+class Server:
+    def __init__(self, path: Path, name: str, fd_in: int, fd_out: int) -> None:
+        self.path = path
+        self.name = name
+        self.fd_in = fd_in
+        self.fd_out = fd_out
+        self.module: Any = None
+        self.objects: dict[int, Any] = {}
+
+    # -------------------------------------------------------------- loading
+    def load(self) -> dict:
+        if not self.path.is_file():
+            return {"ok": False, "kind": "missing_file", "message": str(self.path)}
+        spec = importlib.util.spec_from_file_location(f"learner_{self.name}", self.path)
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except SyntaxError as exc:
+            return {"ok": False, "kind": "syntax", "type": type(exc).__name__,
+                    "message": str(exc.msg), "line": exc.lineno, "column": exc.offset,
+                    "text": (exc.text or "").rstrip()[:300]}
+        except BaseException as exc:  # noqa: BLE001 - SystemExit at import is the learner's too
+            return {"ok": False, **self._describe(exc)}
+        self.module = module
+        return {"ok": True}
+
+    # -------------------------------------------------------------- serving
+    def serve(self) -> None:
+        while True:
+            try:
+                msg = protocol.recv(self.fd_in)
+            except EOFError:
+                return
+            op = msg.header.get("op")
+            if op == "quit":
+                return
+            handler = {"call": self.call, "optimizer": self.optimizer,
+                       "forget": self.forget}.get(op)
+            if handler is None:
+                self.reply({"ok": False, "kind": "protocol", "message": f"unknown op {op!r}"})
+                continue
+            handler(msg)
+
+    def reply(self, header: dict, blobs: list[bytes] = ()) -> None:
+        protocol.send(self.fd_out, header, blobs)
+
+    def call(self, msg: protocol.Message) -> None:
+        req = msg.header
+        try:
+            target = self._target(req["target"])
+            args = self._resolve(protocol.decode(req.get("args", []), msg.blobs, _make_array))
+            kwargs = self._resolve(protocol.decode(req.get("kwargs", {}), msg.blobs, _make_array))
+        except LookupError as exc:
+            self.reply({"ok": False, "kind": "missing", "message": str(exc.args[0])})
+            return
+        if req.get("reseed") is not None:
+            _reseed(int(req["reseed"]))
+        try:
+            result = target(*args, **kwargs)
+            grads = self._grads(req.get("grad"), args, result, msg.blobs)
+        except BaseException as exc:  # noqa: BLE001
+            self.reply({"ok": False, **self._describe(exc)})
+            return
+        try:
+            self._send_result(req, result, args, grads)
+        except BaseException as exc:  # noqa: BLE001 - a hostile return value
+            self.reply({"ok": False, "kind": "bad_return",
+                        "message": f"{type(exc).__name__}: {_text(exc)}"})
+
+    def _send_result(self, req: dict, result: Any, args: list, grads: dict | None) -> None:
+        enc = protocol.Encoder()
+        header: dict = {"ok": True}
+        if req.get("keep"):
+            self.objects[id(result)] = result
+            header["value"] = {"__ref__": id(result), "type": protocol._type_name(result)}
+        else:
+            header["value"] = enc.value(result)
+        if req.get("return_args"):
+            header["args_after"] = enc.value(list(args))
+        if grads is not None:
+            header["grads"] = enc.value(grads)
+        self.reply(header, enc.blobs)
+
+    def optimizer(self, msg: protocol.Message) -> None:
+        import torch
+
+        req = msg.header
+        try:
+            model = self.objects[int(req["ref"])]
+            kind = {"SGD": torch.optim.SGD, "Adam": torch.optim.Adam}[req["kind"]]
+            opt = kind(model.parameters(), lr=float(req["lr"]))
+        except BaseException as exc:  # noqa: BLE001
+            self.reply({"ok": False, **self._describe(exc)})
+            return
+        self.objects[id(opt)] = opt
+        self.reply({"ok": True, "value": {"__ref__": id(opt), "type": "torch.optim." + req["kind"]}})
+
+    def forget(self, msg: protocol.Message) -> None:
+        self.objects.pop(int(msg.header.get("ref", 0)), None)
+        self.reply({"ok": True, "value": None})
+
+    # -------------------------------------------------------------- helpers
+    def _target(self, target: Any) -> Any:
+        if isinstance(target, str):
+            if self.module is None or not hasattr(self.module, target):
+                raise LookupError(target)
+            return getattr(self.module, target)
+        obj = self.objects.get(int(target["ref"]))
+        if obj is None:
+            raise LookupError("object from an earlier worker")
+        if not hasattr(obj, target["attr"]):
+            raise LookupError(f"{type(obj).__name__}.{target['attr']}")
+        return getattr(obj, target["attr"])
+
+    def _resolve(self, value: Any) -> Any:
+        if isinstance(value, protocol.Ref):
+            if value.id not in self.objects:
+                raise LookupError("object from an earlier worker")
+            return self.objects[value.id]
+        if isinstance(value, list):
+            return [self._resolve(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._resolve(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._resolve(v) for k, v in value.items()}
+        return value
+
+    def _grads(self, spec: dict | None, args: list, result: Any, blobs: list[bytes]) -> dict | None:
+        """d(sum(output * upstream))/d(inputs): the gradient a check asked for."""
+        if not spec:
+            return None
+        import torch
+
+        out = result
+        for key in spec.get("path", []):
+            out = out[key]
+        if not isinstance(out, torch.Tensor) or not out.requires_grad:
+            raise NoGradError()
+        inputs = [a for a in _flatten(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+        names: list[str] = []
+        if spec.get("params_of") is not None:
+            model = self.objects[int(spec["params_of"])]
+            named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+            names = [n for n, _ in named]
+            inputs += [p for _, p in named]
+        upstream = protocol.decode(spec.get("upstream"), blobs, _make_array)
+        grads = torch.autograd.grad(out, inputs, grad_outputs=upstream, allow_unused=True)
+        n_args = len(inputs) - len(names)
+        return {"inputs": [g for g in grads[:n_args]],
+                "params": {n: g for n, g in zip(names, grads[n_args:])}}
+
+    def _describe(self, exc: BaseException) -> dict:
+        if isinstance(exc, NotImplementedError):
+            kind = "not_implemented"
+        elif isinstance(exc, NoGradError):
+            kind = "no_grad"
+        elif isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            kind = "exit"
+        else:
+            kind = "exception"
+        mro = [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"]
+        return {"kind": kind, "type": type(exc).__name__, "mro": mro,
+                "message": _text(exc), "traceback": self._trimmed_traceback(exc)}
+
+    def _trimmed_traceback(self, exc: BaseException) -> str:
+        """Only the learner's own lines: the grader's and the libraries' frames are noise."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if Path(f.filename).resolve() == self.path.resolve()]
+        lines = [f'  File "{self.path.name}", line {f.lineno}, in {f.name}\n'
+                 f"    {(f.line or linecache.getline(f.filename, f.lineno)).strip()}" for f in frames]
+        lines.append(f"{type(exc).__name__}: {_text(exc)}")
+        return "\n".join(lines)[-4 * MAX_TEXT:]
+
+
+class NoGradError(Exception):
+    """The output a gradient was asked of is not part of an autograd graph."""
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001
+        text = "(the exception's message could not be printed)"
+    return text[:MAX_TEXT]
+
+
+def _flatten(value: Any) -> list:
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _flatten(v)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _flatten(v)]
+    return [value]
+
+
+def _make_array(data: np.ndarray, kind: str, requires_grad: bool) -> Any:
+    """Arrays arrive as what the learner's function expects: ndarray or torch.Tensor."""
+    if kind != "torch.Tensor":
+        return data
+    import torch
+
+    tensor = torch.from_numpy(data)
+    return tensor.requires_grad_(True) if requires_grad else tensor
+
+
+def _reseed(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--file", required=True)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--fd-in", type=int, required=True)
+    parser.add_argument("--fd-out", type=int, required=True)
+    parser.add_argument("--preload", default="")
+    opts = parser.parse_args(argv)
+    sys.dont_write_bytecode = True  # never leave __pycache__ in the learner's folder
+    sys.stdout.reconfigure(line_buffering=True)  # prints survive a crash, for --verbose
+    for name in filter(None, opts.preload.split(",")):
+        importlib.import_module(name)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+    server = Server(Path(opts.file), opts.name, opts.fd_in, opts.fd_out)
+    server.reply({"op": "ready", "load": server.load()})
+    server.serve()
+    sys.stdout.flush()
+    os._exit(0)  # skip the learner's atexit hooks and finalizers
+
+
+if __name__ == "__main__":
+    main()
