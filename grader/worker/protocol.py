@@ -78,7 +78,9 @@ class Encoder:
         self.blobs: list[bytes] = []
 
     def array(self, arr: np.ndarray, kind: str, requires_grad: bool = False) -> dict:
-        arr = np.ascontiguousarray(arr)
+        arr = np.asarray(arr)
+        if not arr.flags.c_contiguous:  # (ascontiguousarray would turn 0-d arrays into 1-d)
+            arr = arr.copy(order="C")
         if arr.dtype.name not in SAFE_DTYPES:
             return {"__opaque__": f"{kind}[{arr.dtype}]", "text": ""}
         self.blobs.append(arr.tobytes())
@@ -106,8 +108,8 @@ class Encoder:
             return {"__tuple__": [self.value(v, depth + 1) for v in obj]}
         if type(obj) is list:
             return [self.value(v, depth + 1) for v in obj]
-        if type(obj) is dict and all(type(k) is str for k in obj):
-            return {"__dict__": {k: self.value(v, depth + 1) for k, v in obj.items()}}
+        if isinstance(obj, dict) and all(type(k) is str for k in obj):  # OrderedDict too
+            return {"__dict__": {k: self.value(v, depth + 1) for k, v in dict.items(obj)}}
         tensor = _as_tensor(obj)
         if tensor is not None:
             return self._tensor(obj, tensor)
