@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import secrets
 import signal
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from . import protocol
 GRADER_PARENT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.append(sys.argv.pop(1)); "
         "from grader.worker.server import main; main()")
+TOKEN_VAR = "GRADE_WORKER_TOKEN"  # inherited by everything the worker starts, so we can find it
 OUTPUT_CAP = 1 << 20  # learner prints beyond 1 MiB are dropped (the file size limit stops them)
 
 
@@ -63,7 +65,9 @@ class Worker:
         to_worker_r, self._to_worker = os.pipe()
         self._from_worker, from_worker_w = os.pipe()
         out = open(self._output_path, "ab")
+        self.token = secrets.token_hex(8)
         env = {"PATH": os.environ.get("PATH", ""), "OMP_NUM_THREADS": "1",
+               TOKEN_VAR: self.token,
                "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "HOME": self._tmp.name, "TMPDIR": self._tmp.name,
                **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
@@ -181,6 +185,7 @@ class Worker:
             code = proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        kill_stragglers(self.token)
         for fd in (self._to_worker, self._from_worker):
             try:
                 os.close(fd)
@@ -189,6 +194,23 @@ class Worker:
         self._to_worker = self._from_worker = -1
         self.proc = None
         return code
+
+
+def kill_stragglers(token: str) -> int:
+    """Kill processes that escaped the process group (setsid, double fork) but carry our token.
+
+    Linux only (/proc); elsewhere the process-group kill is all there is.
+    """
+    needle = f"{TOKEN_VAR}={token}".encode()
+    killed = 0
+    for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self").exists() else []:
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+                killed += 1
+        except (OSError, ValueError):
+            continue
+    return killed
 
 
 def _limit_self() -> None:

@@ -198,6 +198,17 @@ class Server:
         return "\n".join(lines)[-4 * MAX_TEXT:]
 
 
+class _GraderImportBlocker:
+    """Learner code may not import the grader's own packages (reference solutions, checks)."""
+
+    BLOCKED = ("solutions", "checks", "grader")
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.BLOCKED and not name.startswith("grader.worker"):
+            raise ImportError(f"importing {name!r} is not allowed in graded code")
+        return None
+
+
 class NoGradError(Exception):
     """The output a gradient was asked of is not part of an autograd graph."""
 
@@ -249,6 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         importlib.import_module(name)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+    sys.meta_path.insert(0, _GraderImportBlocker())
     server = Server(Path(opts.file), opts.name, opts.fd_in, opts.fd_out)
     server.reply({"op": "ready", "load": server.load()})
     server.serve()
