@@ -23,6 +23,10 @@ from . import __version__
 from .errors import UsageError
 from .text import Text
 
+def _load_yaml(text: str):
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 VISIBILITY = {"test_public.py": "public", "test_hidden.py": "hidden"}
 
 
@@ -97,7 +101,7 @@ def load_exercise(name: str, root: Path | None = None) -> Exercise:
             f"Unknown exercise '{name}'.{tip_en} Available: {', '.join(names)}.",
             f"'{name}' 이라는 연습 문제는 없습니다.{tip_ko} 목록: {', '.join(names)}.")
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        meta = _load_yaml(meta_path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise UsageError(f"{meta_path}: not valid YAML: {exc}") from None
     return Exercise(name, root, meta)
@@ -118,6 +122,6 @@ def all_exercises(root: Path | None = None) -> list[Exercise]:
 
 def _order(meta_path: Path) -> int:
     try:
-        return int((yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}).get("order", 99))
+        return int((_load_yaml(meta_path.read_text(encoding="utf-8")) or {}).get("order", 99))
     except (yaml.YAMLError, ValueError, TypeError, AttributeError):
         return 99

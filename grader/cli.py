@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-import functools
+import os
+
+# Grading works on tiny arrays: BLAS thread pools only cost start-up time (set before numpy loads).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import functools  # noqa: E402
 import secrets
 import sys
 from pathlib import Path
@@ -33,7 +39,24 @@ def friendly(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Subcommands imported only when used, so `grade exercise` does not pay for the quiz code."""
+
+    lazy = {"quiz": "grader.quiz.cli:quiz"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="grade")
 def main() -> None:
     """Auto-graded deep-learning exercises and concept quizzes."""
@@ -180,12 +203,3 @@ def reset(name: str, workspace_dir: Path | None, yes: bool, lang: str | None) ->
     backup = reset_exercise(ws, name, ex.stub)
     click.echo((f"되돌렸습니다. 백업: {backup}" if ko else f"Reset. Backup: {backup}")
                if backup else ("되돌렸습니다." if ko else "Reset."))
-
-
-def _register_quiz() -> None:
-    from .quiz.cli import quiz
-
-    main.add_command(quiz)
-
-
-_register_quiz()

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Exercise
-from .learner import Learner
-from .plugin import GradePlugin
 from .results import ExerciseResult
 from .worker.client import Worker, WorkerOptions
 
@@ -23,7 +21,10 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
     started = time.perf_counter()
     worker = Worker(learner_file, exercise.name, WorkerOptions(
         preload=PRELOAD.get(exercise.framework, ("numpy",)), call_timeout=call_timeout))
-    worker.start()  # its imports overlap ours
+    worker.start()  # its imports overlap ours: pytest and numpy are imported only now
+    from .learner import Learner
+    from .plugin import GradePlugin
+
     try:
         learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
         files = exercise.check_files(hidden)
@@ -53,17 +54,26 @@ def _reference(exercise: Exercise) -> Any:
     return module
 
 
-def _run_pytest(files: list[Path], rootdir: Path, plugin: GradePlugin) -> None:
+# pytest's plugins that grading never uses: not loading them saves a third of its start-up
+UNUSED_PLUGINS = ("terminal", "cacheprovider", "legacypath", "doctest", "junitxml", "pastebin",
+                  "nose", "unittest", "stepwise", "faulthandler", "tmpdir", "debugging",
+                  "setuponly", "setupplan", "logging", "warnings", "capture")
+
+
+def _run_pytest(files: list[Path], rootdir: Path, plugin: Any) -> None:
     import pytest
 
     args = [str(p) for p in files] + [
-        "-c", os.devnull, "--rootdir", str(rootdir), "-p", "no:terminal",
-        "-p", "no:cacheprovider", "-p", "no:legacypath", "--import-mode=importlib",
-        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "-c", os.devnull, "--rootdir", str(rootdir), "--import-mode=importlib", "--assert=plain",
     ]
+    for name in UNUSED_PLUGINS:
+        args += ["-p", f"no:{name}"]
     writes_bytecode = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # leave no __pycache__ beside installed checks
     try:
-        pytest.main(args, plugins=[plugin])
+        code = pytest.main(args, plugins=[plugin])
     finally:
         sys.dont_write_bytecode = writes_bytecode
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+                pytest.ExitCode.NO_TESTS_COLLECTED) or not plugin.results:
+        raise RuntimeError(f"the checks in {rootdir} could not run (pytest exit code {code})")

@@ -79,18 +79,18 @@ def test_conv_square(learner, ref, cases):
     expect_value(learner.conv2d_output_shape((1, 28, 28), 8, 5), (8, 24, 24),
                  name="conv2d_output_shape((1, 28, 28), 8, 5)",
                  mistakes=conv_mistakes((1, 28, 28), 8, (5, 5), (1, 1), (0, 0), (1, 1)))
-    _check_conv(learner, ref, cases.rng(), 40)
+    _check_conv(learner, ref, cases.rng(), 25)
 
 
 @check(2, en="conv2d_output_shape: (h, w) pairs, non-square inputs",
        ko="conv2d_output_shape: (h, w) 쌍, 정사각이 아닌 입력")
 def test_conv_pairs(learner, ref, cases):
-    _check_conv(learner, ref, cases.rng(), 40, pairs=True)
+    _check_conv(learner, ref, cases.rng(), 25, pairs=True)
 
 
 @check(2, en="conv2d_output_shape: dilation", ko="conv2d_output_shape: 팽창(dilation)")
 def test_conv_dilation(learner, ref, cases):
-    _check_conv(learner, ref, cases.rng(), 40, pairs=True, dilation=True)
+    _check_conv(learner, ref, cases.rng(), 25, pairs=True, dilation=True)
 
 
 @check(3, en="conv2d_output_shape: padding='same' and 'valid' (odd and even kernels)",

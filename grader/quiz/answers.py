@@ -108,7 +108,8 @@ def _key_text(q: Question, expected: float | None, lang: str) -> str:
     if q.type == "short":
         return q.accept[0]
     value = q.answer if q.type == "numeric" else expected
-    return format_number(value) + f" ({q.tolerance.describe()})"
+    tolerance = q.tolerance.describe()
+    return format_number(value) + (f" ({tolerance})" if tolerance else "")
 
 
 def _fail(path: Path, line: int | None, en: str, ko: str) -> UsageError:

@@ -82,7 +82,9 @@ def _text(node: Any, what: str, line: int | None, out: _Collector, extra_keys: s
             ok = False
     unknown = set(node) - set(LANGS) - set(extra_keys)
     for key in sorted(unknown, key=str):
-        out.error(_line(node, key), f"{what} has an unknown key {key!r} (expected ko, en)")
+        # `{ko: a, b}` parses as keys ko and "b": the usual cause is an unquoted comma.
+        hint = "; a comma inside {...} splits the text: quote it" if node[key] is None else ""
+        out.error(_line(node, key), f"{what} has an unknown key {key!r} (expected ko, en){hint}")
     return {lang: node[lang].strip() for lang in LANGS} if ok else None
 
 
@@ -324,7 +326,10 @@ def load_quiz(path: Path) -> Quiz:
     """One topic file. Raises YamlSourceError when the file is not YAML at all."""
     path = Path(path)
     out = _Collector(path)
-    data = load_yaml(path)
+    duplicates: list[tuple[int, str]] = []
+    data = load_yaml(path, duplicates)
+    for line, message in duplicates:
+        out.error(line, message)
     topic = path.stem
     if not isinstance(data, dict):
         out.error(_line(data) or 1, "a quiz file is a mapping with topic, title and questions")

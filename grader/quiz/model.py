@@ -19,6 +19,14 @@ RESERVED_TOPICS = ("list", "review", "check", "export")
 DEFAULT_ABS_TOLERANCE = 1e-9
 
 
+def shown_path(path: Path) -> str:
+    """Relative to the current folder when below it: shorter, and clickable in most terminals."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One validation finding, located as precisely as the source allows."""
@@ -30,7 +38,7 @@ class Problem:
     severity: str = "error"  # "error" fails `grade quiz check`; "warning" does not
 
     def __str__(self) -> str:
-        where = str(self.file) if self.file else "<quiz>"
+        where = shown_path(self.file) if self.file else "<quiz>"
         if self.line:
             where += f":{self.line}"
         qid = f" [{self.qid}]" if self.qid else ""
@@ -67,9 +75,10 @@ class Tolerance:
         return self.abs if self.abs is not None else DEFAULT_ABS_TOLERANCE
 
     def describe(self) -> str:
+        """"±1%", "±0.5", or "" for the default exact match."""
         if self.rel is not None:
-            return f"±{self.rel:g} (relative)"
-        return f"±{self.width(0):g}"
+            return f"±{self.rel * 100:g}%"
+        return f"±{self.abs:g}" if self.abs else ""
 
 
 @dataclass(frozen=True)

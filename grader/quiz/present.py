@@ -104,9 +104,8 @@ class Presented:
         if q.type == "short":
             return q.accept[0]
         value = q.answer if q.type == "numeric" else self.expected
-        width = q.tolerance.width(float(value))
-        text = format_number(value)
-        return text + (f" (± {format_number(width)})" if width > 1e-6 else "")
+        tolerance = q.tolerance.describe()
+        return format_number(value) + (f" ({tolerance})" if tolerance else "")
 
     def response_text(self, response: Any) -> str:
         q = self.question

@@ -13,7 +13,7 @@ from pathlib import Path
 from .expr import Expr, ExprError
 from .grading import short_key
 from .loader import FUNCTIONS_FILE, load_quiz, open_pack, pack_quiz
-from .model import RESERVED_TOPICS, Pack, Problem, Question, Quiz
+from .model import RESERVED_TOPICS, Pack, Problem, Question, Quiz, shown_path
 from .params import combinations, compute_answer, format_number, placeholders
 from .yamlsrc import YamlSourceError
 
@@ -226,7 +226,7 @@ def validate_paths(path: Path | None = None) -> tuple[list[Problem], int, int]:
         for q in quiz.questions:
             if q.id in seen:
                 first = seen[q.id]
-                problems.append(Problem(q.file, q.line, q.id, f"duplicate id (first at {first.file}:{first.line})"))
+                problems.append(Problem(q.file, q.line, q.id, f"duplicate id (first at {shown_path(first.file)}:{first.line})"))
             else:
                 seen[q.id] = q
     return problems, len(files), n_questions

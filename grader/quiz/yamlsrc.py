@@ -51,7 +51,8 @@ class _DuplicateKey(yaml.MarkedYAMLError):
 
 
 class _LineLoader(_Base):  # type: ignore[misc, valid-type]
-    pass
+    # (line, message) of duplicate keys; None = raise on the first one instead
+    duplicates: list[tuple[int, str]] | None = None
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
@@ -65,10 +66,11 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
         except TypeError:
             raise _DuplicateKey(None, None, "a mapping key must be a plain value", key_node.start_mark)
         if key in out:
-            raise _DuplicateKey(
-                None, None,
-                f"duplicate key {key!r} (first on line {out.key_lines[key]})", key_node.start_mark,
-            )
+            message = f"duplicate key {key!r} (first on line {out.key_lines[key]})"
+            if loader.duplicates is None:
+                raise _DuplicateKey(None, None, message, key_node.start_mark)
+            loader.duplicates.append((key_node.start_mark.line + 1, message))
+            continue  # keep the first value, report the rest
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[key] = key_node.start_mark.line + 1
     return out
@@ -85,9 +87,12 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def parse_yaml(text: str, file: Path) -> Any:
+def parse_yaml(text: str, file: Path, duplicates: list[tuple[int, str]] | None = None) -> Any:
+    """Parse YAML text. Duplicate keys raise, unless a `duplicates` list is given to collect them."""
+    loader = _LineLoader(text)
+    loader.duplicates = duplicates
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -95,13 +100,15 @@ def parse_yaml(text: str, file: Path) -> Any:
         raise YamlSourceError(file, line, f"not valid YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise YamlSourceError(file, None, f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, duplicates: list[tuple[int, str]] | None = None) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlSourceError(Path(path), None, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise YamlSourceError(Path(path), None, f"cannot read: {exc.strerror}") from None
-    return parse_yaml(text, Path(path))
+    return parse_yaml(text, Path(path), duplicates)

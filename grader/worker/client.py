@@ -18,9 +18,11 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import protocol
+if TYPE_CHECKING:
+    from . import protocol
+
 
 GRADER_PARENT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.append(sys.argv.pop(1)); "
@@ -100,6 +102,8 @@ class Worker:
         return self._load
 
     def close(self) -> None:
+        from . import protocol
+
         if self.proc is not None:
             try:
                 protocol.send(self._to_worker, {"op": "quit"})
@@ -118,7 +122,9 @@ class Worker:
 
     # ----------------------------------------------------------- requests
     def request(self, header: dict, blobs: list[bytes] = (), timeout: float | None = None
-                ) -> protocol.Message:
+                ) -> "protocol.Message":
+        from . import protocol
+
         if self._load is not None and not self._load.get("ok"):
             raise WorkerError("not_loaded", json.dumps(self._load))  # the file won't change
         if self.proc is None:
@@ -142,7 +148,9 @@ class Worker:
             self.restarts += 1
         self.start()
 
-    def _receive(self, timeout: float) -> protocol.Message:
+    def _receive(self, timeout: float) -> "protocol.Message":
+        from . import protocol  # imported late: numpy loads while the worker starts
+
         deadline = time.monotonic() + timeout
         (size,) = protocol._LEN.unpack(self._read(protocol._LEN.size, deadline))
         if size > protocol.MAX_MESSAGE:
