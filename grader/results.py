@@ -31,6 +31,7 @@ class ExerciseResult:
     load: dict = field(default_factory=dict)
     output: str = ""  # tail of what the learner's code printed
     hidden_not_run: int = 0  # hidden checks that exist but are not shipped here
+    protections: dict = field(default_factory=dict)  # sandbox protections on/off
 
     @property
     def score(self) -> float:
@@ -52,7 +53,8 @@ class ExerciseResult:
             "execution_time": round(self.duration, 3),
             "output": f"{self.exercise}: seed {self.seed}, checks {self.checks_version}",
             "extra_data": {"exercise": self.exercise, "seed": self.seed,
-                           "checks_version": self.checks_version},
+                           "checks_version": self.checks_version,
+                           "protections": self.protections},
             "tests": [
                 {
                     "name": pick({"en": c.title.en, "ko": c.title.ko}, lang),

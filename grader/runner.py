@@ -12,6 +12,7 @@ from typing import Any
 from .catalog import Exercise
 from .results import ExerciseResult
 from .worker.client import Worker, WorkerOptions
+from .worker.sandbox import Limits
 
 PRELOAD = {"numpy": ("numpy",), "torch": ("numpy", "torch"), "python": ()}
 
@@ -19,8 +20,11 @@ PRELOAD = {"numpy": ("numpy",), "torch": ("numpy", "torch"), "python": ()}
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
                  call_timeout: float = 10.0, display_file: str | None = None) -> ExerciseResult:
     started = time.perf_counter()
+    hidden_dirs = tuple(str(exercise.root / d) for d in ("solutions", "checks")
+                        if (exercise.root / d).is_dir())
     worker = Worker(learner_file, exercise.name, WorkerOptions(
-        preload=PRELOAD.get(exercise.framework, ("numpy",)), call_timeout=call_timeout))
+        preload=PRELOAD.get(exercise.framework, ("numpy",)), call_timeout=call_timeout,
+        limits=Limits(hide=hidden_dirs)))
     worker.start()  # its imports overlap ours: pytest and numpy are imported only now
     from .learner import Learner
     from .plugin import GradePlugin
@@ -32,12 +36,14 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
         _run_pytest([p for p, _ in files], exercise.checks_dir, plugin)
         load = worker.load_status()
         output = worker.output()
+        protections = worker.protections
     finally:
         worker.close()
     result = ExerciseResult(
         exercise=exercise.name, title=exercise.title, seed=seed,
         checks_version=exercise.checks_version(), checks=plugin.results,
         duration=time.perf_counter() - started, load=load, output=output,
+        protections=protections,
         hidden_not_run=0 if hidden and exercise.solution else exercise.hidden_count)
     if plugin.collect_errors:
         raise RuntimeError("\n".join(t.en for t in plugin.collect_errors))

@@ -174,7 +174,7 @@ def grade_file(pack: Pack, quiz: Quiz, path: Path) -> tuple[list[Result], float]
             reason = "is not in this (seeded) selection" if k in quiz.by_id() else "is not a question of this quiz"
             lines.append(f"{path}:{answers.line_of(k)}: {k!r} {reason}" + (f" (did you mean {hint[0]!r}?)"
                                                                            if hint else ""))
-        raise UsageError("unknown question ids in the answer file:\n" + "\n".join(lines),
+        raise UsageError("Unknown question ids in the answer file:\n" + "\n".join(lines),
                          "답안 파일에 없는 문제 id 가 있습니다:\n" + "\n".join(lines))
     results: list[Result] = []
     for q in selection:

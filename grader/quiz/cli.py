@@ -8,17 +8,16 @@ named list, review, check or export.
 from __future__ import annotations
 
 import difflib
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from grader.cli import friendly  # the shared UsageError -> message + exit 2 wrapper
 from grader.console import make_console, markers
 from grader.errors import UsageError
 from grader.i18n import pick, resolve_lang
@@ -33,24 +32,11 @@ LANG_OPTION = click.option("--lang", type=click.Choice(["ko", "en"]), default=No
                            help="Language of questions and messages (default: GRADE_LANG, then the locale).")
 
 
-def friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn UsageError into a message on stderr and exit code 2, in the learner's language."""
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except UsageError as exc:
-            lang = resolve_lang(kwargs.get("lang") if kwargs.get("lang") in ("ko", "en") else None)
-            click.echo(("오류: " if lang == "ko" else "error: ") + exc.text(lang), err=True)
-            raise click.exceptions.Exit(exc.exit_code) from None
-    return wrapper
-
-
 def _pack(ctx: click.Context) -> Pack:
     obj = ctx.find_object(dict) or {}
     root = obj.get("pack")
     if root is not None and not Path(root).is_dir():
-        raise UsageError(f"quiz pack folder {root} does not exist", f"퀴즈 팩 폴더 {root} 가 없습니다")
+        raise UsageError(f"Quiz pack folder {root} does not exist", f"퀴즈 팩 폴더 {root} 가 없습니다")
     return open_pack(Path(root) if root else None)
 
 
@@ -62,7 +48,7 @@ def _load_topic(pack: Pack, topic: str) -> Quiz:
         hint_en = f" Did you mean {close[0]!r}?" if close else ""
         hint_ko = f" 혹시 {close[0]!r} 인가요?" if close else ""
         listing = ", ".join(pack.topics) or "(none)"
-        raise UsageError(f"unknown quiz topic {topic!r}.{hint_en} Topics: {listing}",
+        raise UsageError(f"Unknown quiz topic {topic!r}.{hint_en} Topics: {listing}",
                          f"알 수 없는 퀴즈 주제 {topic!r} 입니다.{hint_ko} 주제: {listing}")
     try:
         quiz = pack_quiz(pack, topic)
@@ -72,10 +58,10 @@ def _load_topic(pack: Pack, topic: str) -> Quiz:
     bad = errors(validate_quiz(quiz, pack))
     if bad:
         shown = "\n".join(str(p) for p in bad[:20]) + ("\n..." if len(bad) > 20 else "")
-        raise UsageError(f"the quiz file has errors (see: grade quiz check):\n{shown}",
+        raise UsageError(f"The quiz file has errors (see: grade quiz check):\n{shown}",
                          f"퀴즈 파일에 오류가 있습니다 (grade quiz check 로 확인):\n{shown}")
     if not quiz.questions:
-        raise UsageError(f"quiz {topic!r} has no questions", f"{topic!r} 퀴즈에 문제가 없습니다")
+        raise UsageError(f"Quiz {topic!r} has no questions", f"{topic!r} 퀴즈에 문제가 없습니다")
     return quiz
 
 
@@ -86,7 +72,7 @@ def _write(text: str, output: Path | None) -> None:
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}", f"{output} 에 쓸 수 없습니다: {exc.strerror}")
+        raise UsageError(f"Cannot write {output}: {exc.strerror}", f"{output} 에 쓸 수 없습니다: {exc.strerror}")
 
 
 class QuizGroup(click.Group):
@@ -145,7 +131,7 @@ def take_command(ctx: click.Context, lang: str | None, count: int | None, seed: 
     lang = resolve_lang(lang)
     topic = ctx.info_name or ""
     if template and answers_file:
-        raise UsageError("use either --template or --answers, not both", "--template 과 --answers 는 함께 쓸 수 없습니다")
+        raise UsageError("Use either --template or --answers, not both", "--template 과 --answers 는 함께 쓸 수 없습니다")
     if fmt and not answers_file:
         raise UsageError("--format only applies with --answers FILE", "--format 은 --answers FILE 과 함께 씁니다")
     pack = _pack(ctx)
@@ -156,9 +142,9 @@ def take_command(ctx: click.Context, lang: str | None, count: int | None, seed: 
         return
     if answers_file is not None:
         if not answers_file.is_file():
-            raise UsageError(f"answer file {answers_file} does not exist", f"답안 파일 {answers_file} 가 없습니다")
+            raise UsageError(f"Answer file {answers_file} does not exist", f"답안 파일 {answers_file} 가 없습니다")
         if count is not None or seed is not None:
-            raise UsageError("--count and --seed are read from the answer file",
+            raise UsageError("With --answers, --count and --seed are read from the answer file",
                              "--count 와 --seed 는 답안 파일에서 읽습니다")
         results, elapsed = answer_files.grade_file(pack, quiz_, answers_file)
         if fmt == "json":
@@ -190,7 +176,7 @@ def list_command(ctx: click.Context, lang: str | None) -> None:
     pack = _pack(ctx)
     ws = find_workspace()
     best = QuizStore(ws.db_path).best_scores() if ws and ws.db_path.exists() else {}
-    table = Table(show_edge=False)
+    table = Table(box=box.SIMPLE_HEAD)
     for name in (("topic", "주제"), ("title", "제목"), ("questions", "문항"), ("best", "최고 점수")):
         table.add_column(pick({"en": name[0], "ko": name[1]}, lang))
     for topic in pack.topics:
@@ -255,7 +241,7 @@ def check_command(ctx: click.Context, path: Path | None, strict: bool, lang: str
     }, lang)
     click.echo(summary)
     if n_files == 0:
-        raise UsageError(f"no quiz files found in {path or 'the quiz pack'}",
+        raise UsageError(f"No quiz files found in {path or 'the quiz pack'}",
                          f"{path or '퀴즈 팩'} 에 퀴즈 파일이 없습니다")
     ctx.exit(1 if failed else 0)
 

@@ -74,6 +74,13 @@ def _sample(q: Question, pack: Pack, seed: int) -> tuple[Params, float]:
     return params, compute_answer(q, params, pack.functions)
 
 
+def _tolerance(q: Question, value: float) -> float:
+    """The absolute tolerance to export; an exact answer exports as 0, not our float slack."""
+    if q.tolerance.abs is None and q.tolerance.rel is None:
+        return 0.0
+    return q.tolerance.width(value)
+
+
 def _calculated(q: Question, mode: str) -> bool:
     return q.type == "param_numeric" and q.answer_expr is not None and mode == "calculated"
 
@@ -148,7 +155,7 @@ def _moodle_question(q: Question, pack: Pack, lang: str, seed: int, mode: str) -
         out += ["    <synchronize>0</synchronize>", "    <single>0</single>",
                 "    <answernumbering>abc</answernumbering>", "    <shuffleanswers>0</shuffleanswers>"]
         tol = q.tolerance
-        kind, value = (1, tol.rel) if tol.rel is not None else (2, tol.width(0))
+        kind, value = (1, tol.rel) if tol.rel is not None else (2, _tolerance(q, 0))
         out += ['    <answer fraction="100">',
                 f"      <text>{xml_escape(Expr(q.answer_expr).to_moodle())}</text>",
                 f"      <tolerance>{value:g}</tolerance>",
@@ -180,7 +187,7 @@ def _moodle_question(q: Question, pack: Pack, lang: str, seed: int, mode: str) -
     else:  # numeric, or a param_numeric as a fixed sample
         value = q.answer if q.type == "numeric" else expected
         out.append(f'    <answer fraction="100"><text>{format_number(value)}</text>'
-                   f"<tolerance>{format_number(q.tolerance.width(float(value)))}</tolerance></answer>")
+                   f"<tolerance>{format_number(_tolerance(q, float(value)))}</tolerance></answer>")
     out.append("  </question>")
     return "\n".join(out)
 
@@ -229,7 +236,7 @@ def _gift_question(q: Question, pack: Pack, lang: str, seed: int) -> str:
         answers = " ".join(f"={_gift_escape(_plain(c.text, lang))} -> {i}" for i, c in enumerate(q.choices, 1))
     else:
         value = q.answer if q.type == "numeric" else expected
-        answers = f"#{format_number(value)}:{format_number(q.tolerance.width(float(value)))}"
+        answers = f"#{format_number(value)}:{format_number(_tolerance(q, float(value)))}"
     return f"// {q.id} ({q.type})\n::{_gift_escape(q.id)}::[html]{text}{{\n{answers}\n{feedback}\n}}"
 
 
@@ -244,18 +251,12 @@ def _gift_unescape(text: str) -> str:
 
 def _split_unescaped(text: str, pattern: str) -> list[tuple[str, str]]:
     """Split on unescaped markers; returns (marker, chunk) pairs with marker '' for the first chunk."""
-    out, marker, start, i = [], "", 0, 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        m = re.match(pattern, text[i:])
-        if m:
-            out.append((marker, text[start:i]))
-            marker, start = m.group(0), i + len(m.group(0))
-            i = start
-            continue
-        i += 1
+    out, marker, start = [], "", 0
+    for m in re.finditer(rf"\\.|({pattern})", text, re.S):
+        if m.group(1) is None:
+            continue  # an escaped character, e.g. \{ or \=
+        out.append((marker, text[start:m.start()]))
+        marker, start = m.group(1), m.end()
     out.append((marker, text[start:]))
     return out
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from .model import Question
 
+HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")  # syllables and jamo
+
 CORRECT, PARTIAL, WRONG, MALFORMED, UNANSWERED = "correct", "partial", "wrong", "malformed", "unanswered"
 
 TRUE_WORDS = {"true", "t", "yes", "y", "o", "1", "참", "맞다", "맞음", "예", "네", "그렇다", "옳다", "옳음"}

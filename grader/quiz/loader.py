@@ -227,7 +227,7 @@ def _choices(node: Any, q: LineDict, qtype: str, out: _Collector) -> tuple[Choic
     return tuple(choices) if ok else None
 
 
-def _question(node: Any, line: int | None, topic: str, out: _Collector) -> Question | None:
+def _question(node: Any, line: int | None, out: _Collector) -> Question | None:
     if not isinstance(node, dict):
         out.error(line, "each question must be a mapping")
         return None
@@ -346,7 +346,7 @@ def load_quiz(path: Path) -> Quiz:
         out.error(_line(data, "questions"), "the quiz needs a non-empty `questions:` list")
         items = []
     for i, item in enumerate(items):
-        q = _question(item, items.line_of(i), topic, out)
+        q = _question(item, items.line_of(i), out)
         if q is not None:
             questions.append(q)
     return Quiz(topic, title or {"ko": topic, "en": topic}, questions, path, out.problems)

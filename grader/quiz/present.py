@@ -12,7 +12,7 @@ from typing import Any
 from grader.i18n import pick
 
 from .functions import Registry
-from .grading import Malformed, coerce, parse_bool
+from .grading import HANGUL, Malformed, coerce, parse_bool
 from .model import Question
 from .params import Params, compute_answer, draw, format_number, render, rng_for
 
@@ -102,7 +102,9 @@ class Presented:
                 return "O (참)" if q.answer else "X (거짓)"
             return "true" if q.answer else "false"
         if q.type == "short":
-            return q.accept[0]
+            # The first accepted answer written in the learner's language, if there is one.
+            in_lang = [a for a in q.accept if bool(HANGUL.search(a)) == (lang == "ko")]
+            return (in_lang or list(q.accept))[0]
         value = q.answer if q.type == "numeric" else self.expected
         tolerance = q.tolerance.describe()
         return format_number(value) + (f" ({tolerance})" if tolerance else "")

@@ -25,9 +25,9 @@ from grader.workspace import Workspace
 from . import review
 from .grading import UNANSWERED, Grade, Malformed, grade
 from .loader import pack_quiz
-from .model import Pack, Quiz
+from .model import Pack, Question, Quiz
 from .present import Presented, present
-from .store import QuizStore
+from .store import CardRow, QuizStore
 
 EXIT_INTERRUPTED = 130  # what a shell reports for SIGINT
 EXIT_END_OF_INPUT = 2
@@ -104,6 +104,32 @@ class Asker:
                 continue
             return response, grade(p.question, response, p.expected)
 
+    def run(self, shown: list[Presented],
+            on_answer: Callable[[Presented, Any, Grade], None]) -> tuple[list[Answered], str, int]:
+        """Ask each question in turn, handing every answer to `on_answer` (which stores it) at once.
+
+        Returns (answered, attempt status, exit code); Ctrl-C and end of input end the run cleanly.
+        """
+        answered: list[Answered] = []
+        try:
+            for i, p in enumerate(shown):
+                self.progress(i, len(shown), sum(a.grade.score for a in answered))
+                self.show(p, i + 1, len(shown))
+                response, g = self.ask(p)
+                on_answer(p, response, g)
+                answered.append(Answered(p, response, g))
+            self.progress(len(shown), len(shown), sum(a.grade.score for a in answered))
+        except _Quit:
+            return answered, "interrupted", 0
+        except KeyboardInterrupt:
+            self.console.print(Text("\n" + tr(self.lang, "Interrupted.", "중단했습니다."), style="yellow"))
+            return answered, "interrupted", EXIT_INTERRUPTED
+        except EOFError:
+            self.console.print(Text("\n" + tr(self.lang, "End of input: stopping here.",
+                                              "입력이 끝나 여기서 멈춥니다."), style="yellow"))
+            return answered, "interrupted", EXIT_END_OF_INPUT
+        return answered, "finished", 0
+
     def feedback(self, p: Presented, g: Grade) -> None:
         if g.passed:
             self.console.print(Text(f"{self.ok_mark} " + tr(self.lang, "Correct", "정답"), style="bold green"))
@@ -150,7 +176,7 @@ def run_quiz(pack: Pack, quiz: Quiz, lang: str, seed: int | None, count: int | N
 
     console.print(Text(f"{pick(quiz.title, lang)} ({quiz.topic})", style="bold"))
     console.print(Text(tr(lang,
-                          f"{len(shown)} questions, seed {seed} (repeat with --seed {seed}). "
+                          f"{len(shown)} question(s), seed {seed} (repeat with --seed {seed}). "
                           f"Type :skip to skip, :quit or Ctrl-C to stop.",
                           f"{len(shown)}문제, 시드 {seed} (같은 문제는 --seed {seed}). "
                           f"건너뛰기 :skip, 그만하기 :quit 또는 Ctrl-C.")))
@@ -160,28 +186,16 @@ def run_quiz(pack: Pack, quiz: Quiz, lang: str, seed: int | None, count: int | N
                               "grade 작업 공간 밖입니다: 결과가 저장되지 않습니다 "
                               "(만들기: grade init DIR)."), style="yellow"))
     attempt = store.start_attempt(quiz.topic, "quiz", seed, lang, len(shown)) if store else None
-    answered: list[Answered] = []
-    status, code = "finished", 0
+
+    def record(p: Presented, response: Any, g: Grade) -> None:
+        if store is not None:
+            store.record_answer(attempt, p.question.id, quiz.topic, response, p.params, g.score, g.status,
+                                review.rating_for(g.score))
+        asker.feedback(p, g)
+
+    status = "interrupted"  # if anything unexpected escapes, the attempt is not left "running"
     try:
-        for i, p in enumerate(shown):
-            asker.progress(i, len(shown), sum(a.grade.score for a in answered))
-            asker.show(p, i + 1, len(shown))
-            response, g = asker.ask(p)
-            if store is not None:
-                store.record_answer(attempt, p.question.id, quiz.topic, response, p.params, g.score, g.status,
-                                    review.rating_for(g.score))
-            answered.append(Answered(p, response, g))
-            asker.feedback(p, g)
-        asker.progress(len(shown), len(shown), sum(a.grade.score for a in answered))
-    except _Quit:
-        status = "interrupted"
-    except KeyboardInterrupt:
-        status, code = "interrupted", EXIT_INTERRUPTED
-        console.print(Text("\n" + tr(lang, "Interrupted.", "중단했습니다."), style="yellow"))
-    except EOFError:
-        status, code = "interrupted", EXIT_END_OF_INPUT
-        console.print(Text("\n" + tr(lang, "End of input: the quiz stops here.",
-                                     "입력이 끝나 퀴즈를 여기서 멈춥니다."), style="yellow"))
+        answered, status, code = asker.run(shown, record)
     finally:
         if store is not None:
             store.finish_attempt(attempt, status)
@@ -196,7 +210,7 @@ def run_quiz(pack: Pack, quiz: Quiz, lang: str, seed: int | None, count: int | N
     return code
 
 
-def _when(ts: float, lang: str) -> str:
+def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
 
 
@@ -222,56 +236,48 @@ def run_review(pack: Pack, lang: str, count: int, ahead: bool, rate: bool, works
         console.print(Text(tr(lang, "You have not answered any quiz question yet. Start with: grade quiz list",
                               "아직 푼 퀴즈 문제가 없습니다. 먼저: grade quiz list")))
         return 0
-    due = [c for c in cards if c.due <= now.timestamp()]
-    later = [c for c in cards if c.due > now.timestamp()]
-    queue = (due + (later if ahead else []))[:count]
+    seed = new_seed()
+    by_id: dict[str, dict] = {}
+    known: list[tuple[CardRow, Question]] = []
+    for c in cards:
+        if c.topic not in by_id:
+            by_id[c.topic] = pack_quiz(pack, c.topic).by_id() if c.topic in pack.topic_files else {}
+        question = by_id[c.topic].get(c.question_id)
+        if question is not None:  # questions removed from the pack since are left alone
+            known.append((c, question))
+    due = [(c, q) for c, q in known if c.due <= now.timestamp()]
+    later = [(c, q) for c, q in known if c.due > now.timestamp()]
     console.print(Text(tr(lang, f"{len(due)} due now, {len(later)} later.",
                           f"지금 복습할 문제 {len(due)}개, 나중에 {len(later)}개.")))
+    queue = (due + (later if ahead else []))[:count]
     if not queue:
-        console.print(Text(tr(lang, f"Nothing is due. Next review: {_when(later[0].due, lang)} "
-                                    f"(or review early with --ahead).",
-                              f"지금 복습할 문제가 없습니다. 다음 복습: {_when(later[0].due, lang)} "
-                              f"(미리 하려면 --ahead).")))
+        if later:
+            console.print(Text(tr(lang, f"Nothing is due. Next review: {_when(later[0][0].due)} "
+                                        f"(or review early with --ahead).",
+                                  f"지금 복습할 문제가 없습니다. 다음 복습: {_when(later[0][0].due)} "
+                                  f"(미리 하려면 --ahead).")))
         return 0
-    found: list[tuple[Any, Presented]] = []
-    seed = new_seed()
-    for c in queue:
-        quiz = pack_quiz(pack, c.topic) if c.topic in pack.topic_files else None
-        question = quiz.by_id().get(c.question_id) if quiz else None
-        if question is None:
-            console.print(Text(tr(lang, f"(skipping {c.question_id}: no longer in the quiz pack)",
-                                  f"({c.question_id} 건너뜀: 퀴즈 팩에 더 이상 없음)"), style="dim"))
-            continue
-        found.append((c, present(question, seed, pack.functions)))
+    found = [(c, present(q, seed, pack.functions)) for c, q in queue]
     asker = Asker(console, lang, read)
     attempt = store.start_attempt("review", "review", seed, lang, len(found))
-    status, code, done, total_score = "finished", 0, 0, 0.0
+    topics = {p.question.id: card.topic for card, p in found}
+
+    def record(p: Presented, response: Any, g: Grade) -> None:
+        asker.feedback(p, g)
+        rating = review.rating_for(g.score)
+        if rate:
+            rating = _ask_rating(asker, rating, lang)
+        row = store.record_answer(attempt, p.question.id, topics[p.question.id], response, p.params, g.score,
+                                  g.status, rating)
+        console.print(Text(tr(lang, f"Next review of this question: {_when(row.due)}",
+                              f"이 문제의 다음 복습: {_when(row.due)}"), style="dim"))
+
+    status = "interrupted"
     try:
-        for i, (card, p) in enumerate(found):
-            asker.progress(i, len(found), total_score)
-            asker.show(p, i + 1, len(found))
-            response, g = asker.ask(p)
-            asker.feedback(p, g)
-            rating = review.rating_for(g.score)
-            if rate:
-                rating = _ask_rating(asker, rating, lang)
-            row = store.record_answer(attempt, p.question.id, card.topic, response, p.params, g.score,
-                                      g.status, rating)
-            done, total_score = done + 1, total_score + g.score
-            console.print(Text(tr(lang, f"Next review of this question: {_when(row.due, lang)}",
-                                  f"이 문제의 다음 복습: {_when(row.due, lang)}"), style="dim"))
-        asker.progress(len(found), len(found), total_score)
-    except _Quit:
-        status = "interrupted"
-    except KeyboardInterrupt:
-        status, code = "interrupted", EXIT_INTERRUPTED
-        console.print(Text("\n" + tr(lang, "Interrupted.", "중단했습니다."), style="yellow"))
-    except EOFError:
-        status, code = "interrupted", EXIT_END_OF_INPUT
-        console.print(Text("\n" + tr(lang, "End of input: the review stops here.",
-                                     "입력이 끝나 복습을 여기서 멈춥니다."), style="yellow"))
+        answered, status, code = asker.run([p for _, p in found], record)
     finally:
         store.finish_attempt(attempt, status)
+    done, total_score = len(answered), sum(a.grade.score for a in answered)
     console.print(Text(tr(lang, f"Reviewed {done} question(s), score {total_score:g}. Progress saved.",
                           f"{done}문제 복습, 점수 {total_score:g}. 저장했습니다.")))
     return code

@@ -11,14 +11,13 @@ import re
 from pathlib import Path
 
 from .expr import Expr, ExprError
-from .grading import short_key
+from .grading import HANGUL, short_key
 from .loader import FUNCTIONS_FILE, load_quiz, open_pack, pack_quiz
 from .model import RESERVED_TOPICS, Pack, Problem, Question, Quiz, shown_path
 from .params import combinations, compute_answer, format_number, placeholders
 from .yamlsrc import YamlSourceError
 
 TOPIC_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 MAX_REL_TOLERANCE = 0.5
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import select
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import sandbox
+
 if TYPE_CHECKING:
     from . import protocol
 
@@ -28,7 +31,6 @@ GRADER_PARENT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.append(sys.argv.pop(1)); "
         "from grader.worker.server import main; main()")
 TOKEN_VAR = "GRADE_WORKER_TOKEN"  # inherited by everything the worker starts, so we can find it
-OUTPUT_CAP = 1 << 20  # learner prints beyond 1 MiB are dropped (the file size limit stops them)
 
 
 class WorkerError(Exception):
@@ -45,7 +47,9 @@ class WorkerOptions:
     preload: tuple[str, ...] = ("numpy",)
     call_timeout: float = 10.0
     load_timeout: float = 60.0
+    total_timeout: float = 300.0  # wall time for everything one submission's worker does
     max_restarts: int = 3
+    limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     extra_env: dict = field(default_factory=dict)
 
 
@@ -60,6 +64,26 @@ class Worker:
         self._load: dict | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
         self._output_path = Path(self._tmp.name) / "output.txt"
+        self.plan = sandbox.plan(self.options.limits)
+        self.deadline = time.monotonic() + self.options.total_timeout
+        self._private_copy = self._prepare_private_dir()
+
+    @property
+    def protections(self) -> dict:
+        return sandbox.describe(self.plan)
+
+    def _prepare_private_dir(self) -> Path | None:
+        """A copy of the learner's file in a folder the (unprivileged) worker owns."""
+        folder = Path(self._tmp.name)
+        copy = folder / self.file.name
+        try:
+            shutil.copyfile(self.file, copy)
+        except OSError:
+            return None  # reported by the worker as a missing file
+        if self.plan.uid is not None:
+            for path in (folder, copy):
+                os.chown(path, self.plan.uid, self.plan.gid)
+        return copy
 
     # ----------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -74,14 +98,16 @@ class Worker:
                "PYTHONHASHSEED": "0", "HOME": self._tmp.name, "TMPDIR": self._tmp.name,
                **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
                **self.options.extra_env}
+        source = self._private_copy or self.file.resolve()
         cmd = [sys.executable, "-I", "-B", "-c", BOOT, GRADER_PARENT,
-               "--file", str(self.file.resolve()), "--name", self.name,
+               "--file", str(source), "--name", self.name,
                "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
                "--preload", ",".join(self.options.preload)]
+        plan = self.plan
         self.proc = subprocess.Popen(
             cmd, pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            cwd=self._tmp.name, env=env, preexec_fn=_limit_self)
+            cwd=self._tmp.name, env=env, preexec_fn=lambda: sandbox.apply(plan))
         os.close(to_worker_r)
         os.close(from_worker_w)
         out.close()
@@ -127,6 +153,8 @@ class Worker:
 
         if self._load is not None and not self._load.get("ok"):
             raise WorkerError("not_loaded", json.dumps(self._load))  # the file won't change
+        if time.monotonic() > self.deadline:
+            raise WorkerError("budget", f"{self.options.total_timeout:g} s")
         if self.proc is None:
             self._restart()
         status = self.load_status()
@@ -134,7 +162,8 @@ class Worker:
             raise WorkerError("not_loaded", json.dumps(status))
         try:
             protocol.send(self._to_worker, header, blobs)
-            return self._receive(timeout or self.options.call_timeout)
+            allowed = min(timeout or self.options.call_timeout, self.deadline - time.monotonic())
+            return self._receive(max(allowed, 0.01))
         except (OSError, WorkerError) as err:
             code = self._kill()
             if isinstance(err, WorkerError) and err.kind == "timeout":
@@ -220,13 +249,6 @@ def kill_stragglers(token: str) -> int:
             continue
     return killed
 
-
-def _limit_self() -> None:
-    """In the child before exec: no core dumps, and a cap on what it may write to files."""
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_CAP * 64, OUTPUT_CAP * 64))
 
 
 def _exit_text(code: int | None) -> str:

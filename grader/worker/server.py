@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         importlib.import_module(name)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+
     sys.meta_path.insert(0, _GraderImportBlocker())
     server = Server(Path(opts.file), opts.name, opts.fd_in, opts.fd_out)
     server.reply({"op": "ready", "load": server.load()})

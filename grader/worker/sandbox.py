@@ -1,0 +1,148 @@
+"""Limits for the worker process, applied in the child between fork and exec.
+
+What is possible depends on the OS and on who runs the grader:
+- everywhere with `resource` (Linux, macOS): CPU time, address space, file size, core dumps;
+- as root on Linux: a new network namespace (no network), a new mount namespace in which
+  solutions/ and the checks are covered by empty folders, then a drop to an unprivileged user
+  (which also makes the process-count limit effective);
+- without root on Linux: a user + network namespace where the kernel allows it.
+`protections()` says which of these are on, so reports can state what was missing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import sys
+from dataclasses import dataclass, field
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+MS_REC, MS_PRIVATE, MS_BIND, MS_RDONLY = 0x4000, 1 << 18, 0x1000, 0x1
+GiB = 1 << 30
+
+
+@dataclass
+class Limits:
+    cpu_seconds: int = 120          # CPU time for the whole worker (a busy loop is killed)
+    address_space: int = 3 * GiB    # a 6 GiB allocation fails inside the worker
+    processes: int = 64             # effective once the worker runs as an unprivileged user
+    file_size: int = 64 << 20       # what it may write to any file, its captured output included
+    hide: tuple[str, ...] = ()      # folders made empty for the worker (root only)
+    network: bool = False           # False: a new, empty network namespace where possible
+    run_as: str = "nobody"          # user to drop to when started as root
+
+
+@dataclass
+class Plan:
+    """What the child will do: decided in the parent, where failures can still be reported."""
+
+    limits: Limits
+    uid: int | None = None
+    gid: int | None = None
+    netns: bool = False
+    userns: bool = False
+    mountns: bool = False
+    missing: list[str] = field(default_factory=list)
+
+
+def plan(limits: Limits) -> Plan:
+    p = Plan(limits)
+    if not sys.platform.startswith("linux"):
+        p.missing += ["network isolation", "hidden solutions", "unprivileged user",
+                      "process limit"]
+        return p
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            user = pwd.getpwnam(limits.run_as)
+            blocked = _unreachable()
+            if blocked:
+                p.missing += [f"unprivileged user ({blocked} is not readable by other users)",
+                              "process limit"]
+            else:
+                p.uid, p.gid = user.pw_uid, user.pw_gid
+        except KeyError:
+            p.missing += [f"unprivileged user (no user {limits.run_as!r})", "process limit"]
+        p.netns = not limits.network
+        p.mountns = bool(limits.hide)
+    else:
+        p.userns = not limits.network and _userns_allowed()
+        p.netns = p.userns
+        p.missing += ["unprivileged user (not started as root)", "process limit",
+                      "hidden solutions (not started as root)"]
+        if not limits.network and not p.userns:
+            p.missing.append("network isolation")
+    return p
+
+
+def _unreachable() -> str | None:
+    """The first folder Python needs that other users cannot read, or None."""
+    import stat
+    import sysconfig
+    from pathlib import Path
+
+    paths = sysconfig.get_paths()
+    needed = [Path(sys.executable), Path(paths["stdlib"]), Path(paths["purelib"]),
+              Path(__file__).resolve().parents[1]]
+    for path in needed:
+        path = path.resolve()
+        for folder in [*reversed(path.parents), path]:
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                return str(folder)
+            need = stat.S_IXOTH | (stat.S_IROTH if folder == path else 0)
+            if mode & need != need:
+                return str(folder)
+    return None
+
+
+def _userns_allowed() -> bool:
+    try:
+        with open("/proc/sys/kernel/unprivileged_userns_clone") as f:
+            return f.read().strip() == "1"
+    except OSError:
+        return os.path.exists("/proc/self/ns/user")
+
+
+def apply(p: Plan) -> None:
+    """In the child, before exec: limits and namespaces. Optional protections never raise."""
+    import resource
+
+    lim = p.limits
+    for res, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_CPU, lim.cpu_seconds),
+                       (resource.RLIMIT_AS, lim.address_space),
+                       (resource.RLIMIT_FSIZE, lim.file_size)):
+        try:
+            resource.setrlimit(res, (value, value))
+        except (ValueError, OSError):
+            pass
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    flags = (CLONE_NEWNET if p.netns else 0) | (CLONE_NEWNS if p.mountns else 0) \
+        | (CLONE_NEWUSER if p.userns else 0)
+    if flags and libc.unshare(flags) != 0:
+        return  # stays as it is; the parent reported the plan, the child cannot warn here
+    if p.mountns:
+        libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+        for folder in lim.hide:
+            libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_RDONLY, b"size=4k")
+    if p.uid is not None:  # last: everything above needs root
+        resource.setrlimit(resource.RLIMIT_NPROC, (lim.processes, lim.processes))
+        os.setgroups([])
+        os.setgid(p.gid)
+        os.setuid(p.uid)
+
+
+def describe(p: Plan) -> dict:
+    """Protections on and off, for reports."""
+    return {
+        "resource limits": True,
+        "unprivileged user": p.uid is not None,
+        "no network": p.netns,
+        "solutions and checks hidden": p.mountns,
+        "missing": list(p.missing),
+    }
