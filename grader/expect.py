@@ -33,8 +33,16 @@ class Mistake:
     def output(self) -> Any:
         return self.value() if callable(self.value) else self.value
 
-    def text(self) -> Text:
-        return Text(f"\nLikely mistake: {self.en}", f"\n흔한 실수로 보입니다: {self.ko}")
+
+
+def _named(matches: list[Mistake]) -> Text:
+    """'Likely mistake: X', or every candidate when these inputs cannot tell them apart."""
+    if not matches:
+        return Text("", "")
+    if len(matches) == 1:
+        return Text(f"\nLikely mistake: {matches[0].en}", f"\n흔한 실수로 보입니다: {matches[0].ko}")
+    return Text("\nLikely mistake, one of: " + "; or ".join(m.en for m in matches),
+                "\n다음 중 하나의 실수로 보입니다: " + "; 또는 ".join(m.ko for m in matches))
 
 
 def fail(en: str, ko: str) -> CheckFailure:
@@ -156,25 +164,23 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
 
 def _diagnose(got: np.ndarray, mistakes: Iterable[Mistake], rtol: float = 1e-4,
               atol: float = 1e-5) -> Text:
+    matches = []
     for mistake in mistakes:
         try:
-            wrong = np.asarray(_plain(mistake.output()), dtype=np.float64)
+            with np.errstate(all="ignore"):
+                wrong = np.asarray(_plain(mistake.output()), dtype=np.float64)
         except (ArithmeticError, ValueError, TypeError, FloatingPointError):
             continue
         if wrong.shape == got.shape and compare(got, wrong, rtol, atol) is None:
-            return mistake.text()
-    return Text("", "")
+            matches.append(mistake)
+    return _named(matches)
 
 
 # ------------------------------------------------------------------------- plain values
 def expect_value(got: Any, expected: Any, *, name: str, mistakes: Iterable[Mistake] = ()) -> Any:
     """Exact comparison of plain Python results (ints, tuples of ints), type included."""
     if not _same_plain(got, expected):
-        hint = Text("", "")
-        for mistake in mistakes:
-            if _same_plain(got, mistake.output()):
-                hint = mistake.text()
-                break
+        hint = _named([m for m in mistakes if _same_plain(got, m.output())])
         raise fail(f"{name}: expected {expected!r}, got {_show(got)}.{hint.en}",
                    f"{name}: {expected!r} 이어야 하는데 {_show(got)} 입니다.{hint.ko}")
     return got
