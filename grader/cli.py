@@ -203,3 +203,57 @@ def reset(name: str, workspace_dir: Path | None, yes: bool, lang: str | None) ->
     backup = reset_exercise(ws, name, ex.stub)
     click.echo((f"되돌렸습니다. 백업: {backup}" if ko else f"Reset. Backup: {backup}")
                if backup else ("되돌렸습니다." if ko else "Reset."))
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Folder for grades.csv, feedback and the class report.")
+@click.option("--jobs", type=int, default=2, show_default=True)
+@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@click.option("--quiz", "quizzes", multiple=True, help="Also grade <topic>.answers.yaml files.")
+@click.option("--seed", type=int, default=0, show_default=True, help="The assignment seed.")
+@click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="CSV with a 'student' column (extra columns are copied).")
+@click.option("--timeout", type=float, default=10.0, show_default=True,
+              help="Seconds allowed for each call into a submission's code.")
+@LANG
+@friendly
+def batch(submissions: Path, out: Path, jobs: int, exercises: str | None, quizzes: tuple,
+          seed: int, roster: Path | None, timeout: float, lang: str | None) -> None:
+    """Grade a folder of submissions (one folder or zip per student)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from .batch import BatchConfig, run_batch
+    from .classreport import write_outputs
+
+    names = exercises.split(",") if exercises else catalog.exercise_names()
+    for name in names:
+        catalog.load_exercise(name)  # unknown names fail here, before any work
+    if out.resolve().is_relative_to(submissions.resolve()):
+        raise UsageError("--out must not be inside the submissions folder.",
+                         "--out 은 제출물 폴더 밖이어야 합니다.")
+    config = BatchConfig(submissions.resolve(), out.resolve(), names, list(quizzes), seed,
+                         max(1, jobs), timeout)
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=make_console(sys.stderr)) as bar:
+        task = bar.add_task("grading", total=None)
+        records = run_batch(config, lambda done, total: bar.update(task, completed=done,
+                                                                   total=total))
+    write_outputs(records, config.out, names, list(quizzes), _read_roster(roster))
+    click.echo(f"{len(records)} submissions graded: {config.out / 'grades.csv'}, "
+               f"{config.out / 'report.html'}")
+
+
+def _read_roster(path: Path | None) -> dict[str, dict]:
+    import csv
+
+    if path is None:
+        return {}
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    if rows and "student" not in rows[0]:
+        raise UsageError(f"{path}: the roster needs a 'student' column.",
+                         f"{path}: 명단에 'student' 열이 필요합니다.")
+    return {row["student"]: row for row in rows}

@@ -59,25 +59,35 @@ class GradePlugin:
                                             f"{report.longreprtext[-2000:]}"))
 
     def _result(self, item: pytest.Item, call: pytest.CallInfo, report: Any) -> CheckResult:
-        marker = item.get_closest_marker("grade")
-        meta = marker.kwargs if marker else {"points": 0, "en": item.name, "ko": item.name}
-        max_points = float(meta["points"])
-        passed = report.passed
-        internal = False
-        if passed:
-            message = Text("", "")
-        elif report.skipped:
-            message = Text("Skipped: this check needs files that are not installed here.",
-                           "건너뜀: 이 검사에 필요한 파일이 설치되어 있지 않습니다.")
-        elif call.excinfo is not None and isinstance(call.excinfo.value, CheckFailure):
-            message = call.excinfo.value.text
-        else:
-            internal = True
-            text = report.longreprtext[-1500:]
-            message = Text(f"Internal error in this check (please report it):\n{text}",
-                           f"검사 자체의 내부 오류입니다 (알려 주세요):\n{text}")
-        return CheckResult(
-            id=item.name, title=Text(meta["en"], meta["ko"]),
-            points=max_points if passed else 0.0, max_points=max_points, passed=passed,
-            message=message, internal_error=internal,
-            visibility=self._visibility.get(Path(str(item.path)).resolve(), "public"))
+        outcome = "passed" if report.passed else "skipped" if report.skipped else "failed"
+        exc = call.excinfo.value if call.excinfo is not None else None
+        return check_result(item.name, grade_meta(item), self._visibility.get(
+            Path(str(item.path)).resolve(), "public"), outcome, exc, report.longreprtext)
+
+
+def grade_meta(item: pytest.Item) -> dict:
+    marker = item.get_closest_marker("grade")
+    return marker.kwargs if marker else {"points": 0, "en": item.name, "ko": item.name}
+
+
+def check_result(name: str, meta: dict, visibility: str, outcome: str,
+                 exc: BaseException | None, detail: str) -> CheckResult:
+    """One check's scored result, whichever runner ran it."""
+    max_points = float(meta["points"])
+    passed = outcome == "passed"
+    internal = False
+    if passed:
+        message = Text("", "")
+    elif outcome == "skipped":
+        message = Text("Skipped: this check needs files that are not installed here.",
+                       "건너뜀: 이 검사에 필요한 파일이 설치되어 있지 않습니다.")
+    elif isinstance(exc, CheckFailure):
+        message = exc.text
+    else:
+        internal = True
+        message = Text(f"Internal error in this check (please report it):\n{detail[-1500:]}",
+                       f"검사 자체의 내부 오류입니다 (알려 주세요):\n{detail[-1500:]}")
+    return CheckResult(id=name, title=Text(meta["en"], meta["ko"]),
+                       points=max_points if passed else 0.0, max_points=max_points,
+                       passed=passed, message=message, internal_error=internal,
+                       visibility=visibility)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from .i18n import pick
 from .text import Text
@@ -44,6 +44,18 @@ class ExerciseResult:
     @property
     def full_marks(self) -> bool:
         return bool(self.checks) and self.score >= self.max_score
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "score": self.score, "max_score": self.max_score}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ExerciseResult":
+        data = {k: v for k, v in data.items() if k not in ("score", "max_score")}
+        data["title"] = Text(**data["title"])
+        data["checks"] = [CheckResult(**{**c, "title": Text(**c["title"]),
+                                         "message": Text(**c["message"])})
+                          for c in data["checks"]]
+        return cls(**data)
 
     def gradescope(self, lang: str = "en") -> dict:
         """The shape of Gradescope's results.json."""

@@ -32,7 +32,7 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
     try:
         learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
         files = exercise.check_files(hidden)
-        plugin = GradePlugin(learner, _reference(exercise), seed, dict(files))
+        plugin = GradePlugin(learner, reference(exercise), seed, dict(files))
         _run_pytest([p for p, _ in files], exercise.checks_dir, plugin)
         load = worker.load_status()
         output = worker.output()
@@ -50,7 +50,7 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
     return result
 
 
-def _reference(exercise: Exercise) -> Any:
+def reference(exercise: Exercise) -> Any:
     """The hidden reference solution, imported in this (trusted) process, if installed."""
     if exercise.solution is None:
         return None
@@ -66,14 +66,20 @@ UNUSED_PLUGINS = ("terminal", "cacheprovider", "legacypath", "doctest", "junitxm
                   "setuponly", "setupplan", "logging", "warnings", "capture")
 
 
-def _run_pytest(files: list[Path], rootdir: Path, plugin: Any) -> None:
-    import pytest
-
+def pytest_args(files: list[Path], rootdir: Path) -> list[str]:
+    """pytest, isolated from any project configuration, with only the plugins grading needs."""
     args = [str(p) for p in files] + [
         "-c", os.devnull, "--rootdir", str(rootdir), "--import-mode=importlib", "--assert=plain",
     ]
     for name in UNUSED_PLUGINS:
         args += ["-p", f"no:{name}"]
+    return args
+
+
+def _run_pytest(files: list[Path], rootdir: Path, plugin: Any) -> None:
+    import pytest
+
+    args = pytest_args(files, rootdir)
     writes_bytecode = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # leave no __pycache__ beside installed checks
     try:

@@ -51,6 +51,7 @@ class WorkerOptions:
     max_restarts: int = 3
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     extra_env: dict = field(default_factory=dict)
+    zygote: Any = None  # a warm Zygote to fork from (batch grading); None: exec a new Python
 
 
 class Worker:
@@ -104,10 +105,15 @@ class Worker:
                "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
                "--preload", ",".join(self.options.preload)]
         plan = self.plan
-        self.proc = subprocess.Popen(
-            cmd, pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            cwd=self._tmp.name, env=env, preexec_fn=lambda: sandbox.apply(plan))
+        if self.options.zygote is not None:
+            self.proc = self.options.zygote.spawn(
+                file=str(source), name=self.name, cwd=self._tmp.name, env=env, plan=plan,
+                fds=(to_worker_r, from_worker_w, out.fileno()))
+        else:
+            self.proc = subprocess.Popen(
+                cmd, pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=self._tmp.name, env=env, preexec_fn=lambda: sandbox.apply(plan))
         os.close(to_worker_r)
         os.close(from_worker_w)
         out.close()

@@ -246,6 +246,20 @@ def _reseed(seed: int) -> None:
         sys.modules["torch"].manual_seed(seed)
 
 
+def serve_file(path: Path, name: str, fd_in: int, fd_out: int) -> None:
+    """Load the learner's file and answer requests; never returns."""
+    sys.dont_write_bytecode = True  # never leave __pycache__ in the learner's folder
+    sys.stdout.reconfigure(line_buffering=True)  # prints survive a crash, for --verbose
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+    sys.meta_path.insert(0, _GraderImportBlocker())
+    server = Server(path, name, fd_in, fd_out)
+    server.reply({"op": "ready", "load": server.load()})
+    server.serve()
+    sys.stdout.flush()
+    os._exit(0)  # skip the learner's atexit hooks and finalizers
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", required=True)
@@ -254,19 +268,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd-out", type=int, required=True)
     parser.add_argument("--preload", default="")
     opts = parser.parse_args(argv)
-    sys.dont_write_bytecode = True  # never leave __pycache__ in the learner's folder
-    sys.stdout.reconfigure(line_buffering=True)  # prints survive a crash, for --verbose
     for name in filter(None, opts.preload.split(",")):
         importlib.import_module(name)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
-
-    sys.meta_path.insert(0, _GraderImportBlocker())
-    server = Server(Path(opts.file), opts.name, opts.fd_in, opts.fd_out)
-    server.reply({"op": "ready", "load": server.load()})
-    server.serve()
-    sys.stdout.flush()
-    os._exit(0)  # skip the learner's atexit hooks and finalizers
+    serve_file(Path(opts.file), opts.name, opts.fd_in, opts.fd_out)
 
 
 if __name__ == "__main__":

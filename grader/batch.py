@@ -1,0 +1,181 @@
+"""Grade a folder of submissions: parallel warm workers, resumable, never touching originals.
+
+Layout of OUT:
+    work/<student>/              private copies that get graded
+    results/<student>.json       one file per student, written as soon as it is graded (resume)
+    grades.csv, summary.json, feedback/<student>.{txt,json}, report.html, report.txt
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import zlib
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .catalog import Exercise, load_exercise
+from .results import CheckResult, ExerciseResult
+from .submissions import Submission, content_hash, discover, materialize
+from .text import Text
+
+
+@dataclass
+class BatchConfig:
+    submissions: Path
+    out: Path
+    exercises: list[str]
+    quizzes: list[str] = field(default_factory=list)
+    seed: int = 0
+    jobs: int = 2
+    call_timeout: float = 10.0
+    submission_timeout: float = 120.0
+    hidden: bool = True
+
+
+def student_seed(seed: int, student: str) -> int:
+    """Each student gets their own inputs (and quiz parameters), reproducible from both."""
+    return zlib.crc32(f"{seed}:{student}".encode()) % 1_000_000
+
+
+# ------------------------------------------------------------------ job processes
+_JOB: dict[str, Any] = {}
+
+
+def _init_job(config: BatchConfig) -> None:
+    from .fastrun import collect
+    from .runner import PRELOAD, reference
+    from .worker.zygote import Zygote
+
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    exercises = [load_exercise(n) for n in config.exercises]
+    preload = tuple(dict.fromkeys(m for ex in exercises for m in PRELOAD.get(ex.framework, ())))
+    _JOB.update(config=config, exercises=exercises, zygote=Zygote(preload), preload=preload,
+                checks={ex.name: collect(ex, config.hidden) for ex in exercises},
+                refs={ex.name: reference(ex) for ex in exercises})
+    if "torch" in preload:
+        import torch
+
+        torch.set_num_threads(1)
+
+
+def _grade_student(student: str, folder: str, problems: list[str]) -> dict:
+    config: BatchConfig = _JOB["config"]
+    sub = Submission(student, Path(folder), Path(folder), list(problems))
+    seed = student_seed(config.seed, student)
+    results = [_grade_exercise(ex, sub, seed).to_dict() for ex in _JOB["exercises"]]
+    quizzes = [_grade_quiz(topic, sub, seed) for topic in config.quizzes]
+    return {"student": student, "seed": seed, "exercises": results, "quizzes": quizzes,
+            "problems": sub.problems}
+
+
+def _grade_exercise(ex: Exercise, sub: Submission, seed: int) -> ExerciseResult:
+    from .fastrun import run_checks
+    from .learner import Learner
+    from .worker.client import Worker, WorkerOptions
+    from .worker.sandbox import Limits
+
+    config: BatchConfig = _JOB["config"]
+    checks = _JOB["checks"][ex.name]
+    result = ExerciseResult(ex.name, ex.title, seed, ex.checks_version())
+    path = sub.find(f"{ex.name}.py")
+    if path is None:
+        text = Text(f"exercises/{ex.name}.py was not submitted.",
+                    f"exercises/{ex.name}.py 가 제출되지 않았습니다.")
+        result.checks = [CheckResult(c.name, Text(c.meta["en"], c.meta["ko"]), 0.0,
+                                     float(c.meta["points"]), False, text, c.visibility)
+                         for c in checks]
+        return result
+    hide = tuple(str(p) for p in (ex.root / "solutions", ex.root / "checks", config.submissions,
+                                  config.out) if p.is_dir())
+    worker = Worker(path, ex.name, WorkerOptions(
+        preload=_JOB["preload"], call_timeout=config.call_timeout,
+        total_timeout=config.submission_timeout, limits=Limits(hide=hide),
+        zygote=_JOB["zygote"]))
+    worker.start()
+    try:
+        result.checks = run_checks(checks, Learner(worker, f"exercises/{ex.name}.py"),
+                                   _JOB["refs"][ex.name], seed)
+        result.load = worker.load_status()
+        result.output = worker.output(2000)
+        result.protections = worker.protections
+    finally:
+        worker.close()
+    return result
+
+
+def _grade_quiz(topic: str, sub: Submission, seed: int) -> dict:
+    from .quiz.batch import grade_answers
+
+    return grade_answers(topic, sub.find(f"{topic}.answers.yaml"), seed)
+
+
+# ------------------------------------------------------------------ the run
+def run_batch(config: BatchConfig, progress: Any = None) -> list[dict]:
+    """Grade everything not graded already; return every student's record."""
+    config.out.mkdir(parents=True, exist_ok=True)
+    results_dir = config.out / "results"
+    results_dir.mkdir(exist_ok=True)
+    versions = {n: load_exercise(n).checks_version() for n in config.exercises}
+    todo, records = [], {}
+    subs = discover(config.submissions)
+    for sub in subs:
+        materialize(sub, config.out / "work")
+        key = _key(sub, config, versions)
+        cached = _load(results_dir / f"{sub.student}.json")
+        if cached and cached.get("key") == key:
+            records[sub.student] = cached
+        else:
+            todo.append((sub, key))
+    if progress:
+        progress(len(subs) - len(todo), len(subs))
+    if todo:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=ctx,
+                                 initializer=_init_job, initargs=(config,)) as pool:
+            pending = {pool.submit(_grade_student, sub.student, str(sub.folder), sub.problems):
+                       (sub, key) for sub, key in todo}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    sub, key = pending.pop(future)
+                    record = _record_or_error(future, sub)
+                    record["key"] = key
+                    _save(results_dir / f"{sub.student}.json", record)
+                    records[sub.student] = record
+                    if progress:
+                        progress(len(records), len(subs))
+    return [records[s.student] for s in subs]
+
+
+def _record_or_error(future: Any, sub: Submission) -> dict:
+    try:
+        return future.result()
+    except Exception as err:  # noqa: BLE001 - one student's disaster never stops the run
+        return {"student": sub.student, "seed": None, "exercises": [], "quizzes": [],
+                "problems": [*sub.problems, f"grading failed: {type(err).__name__}: {err}"]}
+
+
+def _key(sub: Submission, config: BatchConfig, versions: dict) -> str:
+    files = [sub.find(f"{n}.py") for n in config.exercises]
+    files += [sub.find(f"{t}.answers.yaml") for t in config.quizzes]
+    return content_hash(files) + json.dumps([__version__, versions, config.seed, config.quizzes,
+                                             config.hidden, sorted(sub.problems)])
+
+
+def _load(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _save(path: Path, record: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a kill never leaves half a result behind
