@@ -76,6 +76,12 @@ class Exercise:
         return [(p, vis) for p, vis in files if p.is_file() and (hidden or vis == "public")]
 
     @property
+    def release_seed(self) -> int | None:
+        """In a student release, the seed whose reference outputs were recorded."""
+        release = self.meta.get("release") or {}
+        return release.get("seed") if self.solution is None else None
+
+    @property
     def hidden_count(self) -> int:
         """How many hidden checks exist (recorded in a release, where their code is absent)."""
         return int(self.meta.get("hidden_checks", 0))

@@ -111,7 +111,7 @@ def list_(workspace_dir: Path | None, lang: str | None) -> None:
 @click.argument("name")
 @WORKSPACE
 @click.option("--seed", type=int, default=None, help="Reproduce a run (default: a new seed).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text")
 @click.option("--verbose", "-v", is_flag=True, help="Full messages and what your code printed.")
 @click.option("--timeout", type=float, default=10.0, show_default=True,
               help="Seconds allowed for each call into your code.")
@@ -132,6 +132,10 @@ def exercise(name: str, workspace_dir: Path | None, seed: int | None, fmt: str, 
                             result.checks_version, seed)
     if fmt == "json":
         click.echo(render_json(result, lang))
+    elif fmt == "junit":
+        from .exports import junit_xml
+
+        click.echo(junit_xml([("", result)], lang))
     else:
         render_text(result, make_console(), lang, verbose)
     sys.exit(0 if result.full_marks else 1)
@@ -217,10 +221,12 @@ def reset(name: str, workspace_dir: Path | None, yes: bool, lang: str | None) ->
               default=None, help="CSV with a 'student' column (extra columns are copied).")
 @click.option("--timeout", type=float, default=10.0, show_default=True,
               help="Seconds allowed for each call into a submission's code.")
+@click.option("--format", "fmt", type=click.Choice(["files", "junit"]), default="files",
+              help="junit: also print JUnit XML of every check to stdout.")
 @LANG
 @friendly
 def batch(submissions: Path, out: Path, jobs: int, exercises: str | None, quizzes: tuple,
-          seed: int, roster: Path | None, timeout: float, lang: str | None) -> None:
+          seed: int, roster: Path | None, timeout: float, fmt: str, lang: str | None) -> None:
     """Grade a folder of submissions (one folder or zip per student)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -242,8 +248,15 @@ def batch(submissions: Path, out: Path, jobs: int, exercises: str | None, quizze
         records = run_batch(config, lambda done, total: bar.update(task, completed=done,
                                                                    total=total))
     write_outputs(records, config.out, names, list(quizzes), _read_roster(roster))
-    click.echo(f"{len(records)} submissions graded: {config.out / 'grades.csv'}, "
-               f"{config.out / 'report.html'}")
+    if fmt == "junit":
+        from .exports import junit_xml
+        from .results import ExerciseResult
+
+        click.echo(junit_xml([(f"{r['student']}.", ExerciseResult.from_dict(e))
+                              for r in records for e in r["exercises"]], resolve_lang(lang)))
+    else:
+        click.echo(f"{len(records)} submissions graded: {config.out / 'grades.csv'}, "
+                   f"{config.out / 'report.html'}")
 
 
 def _read_roster(path: Path | None) -> dict[str, dict]:
@@ -257,3 +270,89 @@ def _read_roster(path: Path | None) -> dict[str, dict]:
         raise UsageError(f"{path}: the roster needs a 'student' column.",
                          f"{path}: 명단에 'student' 열이 필요합니다.")
     return {row["student"]: row for row in rows}
+
+
+def _exercise_list(names: str | None) -> list:
+    return [catalog.load_exercise(n) for n in (names.split(",") if names else
+                                               catalog.exercise_names())]
+
+
+@main.command()
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@click.option("--quizzes", default=None, help="Comma-separated topics (default: all).")
+@click.option("--homework", is_flag=True, help="Quizzes without answers (collected for grading).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the inputs whose reference outputs the public checks keep.")
+@LANG
+@friendly
+def release(out: Path, exercises: str | None, quizzes: str | None, homework: bool, seed: int,
+            lang: str | None) -> None:
+    """Build a student package in OUT: stubs, public checks, hints, quizzes; no solutions."""
+    from .release import build_release
+
+    chosen = _exercise_list(exercises)
+    build_release(catalog.content_root(), out, chosen,
+                  quizzes.split(",") if quizzes else None, seed, homework)
+    click.echo(f"Student release written to {out} ({len(chosen)} exercises). "
+               f"Install it with: pip install {out}")
+
+
+@main.group()
+def export() -> None:
+    """Export the grader to other platforms."""
+
+
+@export.command("gradescope")
+@click.argument("out_zip", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@friendly
+def export_gradescope(out_zip: Path, exercises: str | None) -> None:
+    """An autograder zip: setup.sh, run_autograder and the grader with hidden checks."""
+    from .exports import gradescope_zip
+
+    gradescope_zip(catalog.content_root(), out_zip, _exercise_list(exercises), __version__)
+    click.echo(f"Gradescope autograder written to {out_zip}")
+
+
+@export.command("github-classroom")
+@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@friendly
+def export_github(out_dir: Path, exercises: str | None) -> None:
+    """A template repository with the stubs and an autograding workflow."""
+    from .exports import github_classroom
+
+    github_classroom(catalog.content_root(), out_dir, _exercise_list(exercises), __version__)
+    click.echo(f"GitHub Classroom template written to {out_dir}")
+
+
+@main.command(hidden=True)
+@click.option("--root", type=click.Path(path_type=Path), default=Path("/autograder"))
+@click.option("--exercises", required=True)
+@click.option("--seed", type=int, default=0)
+def autograde(root: Path, exercises: str, seed: int) -> None:
+    """Gradescope's entry point: grade root/submission, write root/results/results.json."""
+    import json
+
+    from .runner import run_exercise
+    from .submissions import Submission
+
+    sub = Submission("submission", root / "submission", root / "submission")
+    tests, score, top, notes = [], 0.0, 0.0, []
+    for ex in _exercise_list(exercises):
+        path = sub.find(f"{ex.name}.py")
+        if path is None:
+            notes.append(f"exercises/{ex.name}.py was not submitted.")
+            top += ex.points
+            continue
+        data = run_exercise(ex, path, seed).gradescope()
+        for test in data["tests"]:
+            test["name"] = f"{ex.name}: {test['name']}"
+        tests += data["tests"]
+        score += data["score"]
+        top += data["max_score"]
+    (root / "results").mkdir(parents=True, exist_ok=True)
+    (root / "results" / "results.json").write_text(json.dumps(
+        {"score": score, "max_score": top, "output": "\n".join(notes), "tests": tests},
+        ensure_ascii=False, indent=1))

@@ -17,6 +17,9 @@ from .text import CheckFailure, Text
 from .worker.protocol import Opaque, RemoteArray
 
 KINDS = {"ndarray": "numpy.ndarray", "tensor": "torch.Tensor"}
+# Set while recording a release: every Mistake is evaluated, so that the reference calls it
+# makes are recorded too (see replay.py).
+EVALUATE_ALL_MISTAKES = False
 # (rtol, atol) by the dtype of the inputs
 TOLERANCE = {"float64": (1e-6, 1e-8), "float32": (2e-4, 2e-5), "float16": (1e-2, 1e-3)}
 
@@ -87,7 +90,17 @@ def expect_array(got: Any, expected: Any, *, name: str, like: Any = None, kind: 
                    f"{name}: 형상이 {expected.shape} 이어야 하는데 {got.shape} 입니다.{hint.ko}")
     _check_dtype(got, in_dtype, kind, name, exact_dtype)
     _check_values(got.data, expected, in_dtype, name, mistakes, tol)
+    _evaluate_all(mistakes)
     return got.data
+
+
+def _evaluate_all(mistakes: Iterable[Mistake]) -> None:
+    if EVALUATE_ALL_MISTAKES:
+        for mistake in mistakes:
+            try:
+                mistake.output()
+            except Exception:  # noqa: BLE001 - recording only
+                pass
 
 
 def _plain(value: Any) -> np.ndarray:
@@ -183,6 +196,7 @@ def expect_value(got: Any, expected: Any, *, name: str, mistakes: Iterable[Mista
         hint = _named([m for m in mistakes if _same_plain(got, m.output())])
         raise fail(f"{name}: expected {expected!r}, got {_show(got)}.{hint.en}",
                    f"{name}: {expected!r} 이어야 하는데 {_show(got)} 입니다.{hint.ko}")
+    _evaluate_all(mistakes)
     return got
 
 

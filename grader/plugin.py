@@ -78,9 +78,12 @@ def check_result(name: str, meta: dict, visibility: str, outcome: str,
     internal = False
     if passed:
         message = Text("", "")
-    elif outcome == "skipped":
-        message = Text("Skipped: this check needs files that are not installed here.",
-                       "건너뜀: 이 검사에 필요한 파일이 설치되어 있지 않습니다.")
+    elif outcome == "skipped":  # counts for nothing here; it runs when the instructor grades
+        max_points = 0.0
+        message = Text("Not run here: this check needs the reference solution, which this "
+                       "installation does not include. It runs when your instructor grades.",
+                       "여기서는 실행하지 않음: 이 검사는 이 설치본에 없는 참고 답안이 필요합니다. "
+                       "강사가 채점할 때 실행됩니다.")
     elif isinstance(exc, CheckFailure):
         message = exc.text
     else:

@@ -44,10 +44,12 @@ def _footer(result: ExerciseResult, console: Console, lang: str, verbose: bool) 
         n = result.hidden_not_run
         console.print(t(f"{n} more checks run when your instructor grades.",
                         f"강사가 채점할 때 {n}개의 검사가 더 실행됩니다."))
-    if result.full_marks:
+    if result.full_marks and result.solution_available:
         console.print(t(f"All checks pass. Compare with the reference: grade solution "
                         f"{result.exercise}",
                         f"모든 검사를 통과했습니다. 참고 답안 보기: grade solution {result.exercise}"))
+    elif result.full_marks:
+        console.print(t("All checks pass.", "모든 검사를 통과했습니다."))
     else:
         console.print(t(f"Stuck? grade hint {result.exercise}   Reproduce this run: "
                         f"grade exercise {result.exercise} --seed {result.seed}",

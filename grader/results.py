@@ -32,6 +32,7 @@ class ExerciseResult:
     output: str = ""  # tail of what the learner's code printed
     hidden_not_run: int = 0  # hidden checks that exist but are not shipped here
     protections: dict = field(default_factory=dict)  # sandbox protections on/off
+    solution_available: bool = True
 
     @property
     def score(self) -> float:

@@ -19,6 +19,17 @@ PRELOAD = {"numpy": ("numpy",), "torch": ("numpy", "torch"), "python": ()}
 
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
                  call_timeout: float = 10.0, display_file: str | None = None) -> ExerciseResult:
+    """Grade one file. In a student release the recorded seed replaces `seed`."""
+    if exercise.release_seed is not None:
+        seed = exercise.release_seed
+    return run_exercise_with(exercise, learner_file, seed, None, hidden=hidden,
+                             call_timeout=call_timeout, display_file=display_file)
+
+
+def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: Any, *,
+                      hidden: bool = True, call_timeout: float = 10.0,
+                      display_file: str | None = None) -> ExerciseResult:
+    """run_exercise with a given reference (None: the installed one)."""
     started = time.perf_counter()
     hidden_dirs = tuple(str(exercise.root / d) for d in ("solutions", "checks")
                         if (exercise.root / d).is_dir())
@@ -32,7 +43,8 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
     try:
         learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
         files = exercise.check_files(hidden)
-        plugin = GradePlugin(learner, reference(exercise), seed, dict(files))
+        plugin = GradePlugin(learner, ref if ref is not None else reference(exercise), seed,
+                             dict(files))
         _run_pytest([p for p, _ in files], exercise.checks_dir, plugin)
         load = worker.load_status()
         output = worker.output()
@@ -43,7 +55,7 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
         exercise=exercise.name, title=exercise.title, seed=seed,
         checks_version=exercise.checks_version(), checks=plugin.results,
         duration=time.perf_counter() - started, load=load, output=output,
-        protections=protections,
+        protections=protections, solution_available=exercise.solution is not None,
         hidden_not_run=0 if hidden and exercise.solution else exercise.hidden_count)
     if plugin.collect_errors:
         raise RuntimeError("\n".join(t.en for t in plugin.collect_errors))
@@ -51,9 +63,12 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
 
 
 def reference(exercise: Exercise) -> Any:
-    """The hidden reference solution, imported in this (trusted) process, if installed."""
+    """The reference solution, imported in this (trusted) process; in a student release, its
+    recorded outputs (replay.py); None if neither is installed."""
     if exercise.solution is None:
-        return None
+        from .replay import FILE, ReplayRef
+
+        return ReplayRef(exercise.checks_dir) if (exercise.checks_dir / FILE).is_file() else None
     spec = importlib.util.spec_from_file_location(f"reference_{exercise.name}", exercise.solution)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,0 +1,144 @@
+"""Instructor features: student release, Gradescope and GitHub Classroom exports, JUnit, batch."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from conftest import LIBRARY, REPO
+
+GRADE = [sys.executable, "-m", "grader"]
+CORRECT = REPO / "solutions" / "conv_shape.py"
+WRONG = LIBRARY / "conv_shape" / "mut_padding_once.py"
+
+
+def grade(*args, cwd: Path, env: dict | None = None, python: str = sys.executable,
+          timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([python, "-m", "grader", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout,
+                          env={**os.environ, "GRADE_LANG": "en", **(env or {})})
+
+
+# ------------------------------------------------------------------ student release
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("release") / "student"
+    result = grade("release", str(out), "--exercises", "conv_shape", "--quizzes", "cnn",
+                   cwd=out.parent)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_release_has_no_solution_or_hidden_check_anywhere(release: Path):
+    assert not list(release.rglob("test_hidden.py"))
+    assert [p.name for p in (release / "solutions").iterdir()] == ["__init__.py"]
+    reference = CORRECT.read_text()
+    hidden = (REPO / "checks" / "conv_shape" / "test_hidden.py").read_text()
+    public = {line.strip() for f in (REPO / "exercises" / "conv_shape.py",
+                                     REPO / "checks" / "conv_shape" / "test_public.py")
+              for line in f.read_text().splitlines()}
+    markers = [line.strip() for line in reference.splitlines() + hidden.splitlines()
+               if len(line.strip()) > 30 and line.strip() not in public
+               and not line.strip().startswith(("#", '"""'))]
+    assert len(markers) > 10
+    for path in release.rglob("*"):
+        if path.is_file() and path.suffix in (".py", ".yaml", ".json", ".md", ".toml"):
+            text = path.read_text(encoding="utf-8")
+            leaked = [m for m in markers if m in text]
+            assert not leaked, f"{path} contains {leaked[:2]}"
+    assert sorted(p.stem for p in (release / "quizzes").glob("[!_]*.yaml")) == ["cnn"]
+
+
+@pytest.mark.slow
+def test_release_installs_into_a_fresh_venv_and_grades(release: Path, tmp_path: Path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / \
+        "site-packages"
+    # the release's dependencies come from this environment, the release itself is installed
+    (site / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    py = str(venv / "bin" / "python")
+    install = subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", str(release)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-2000:]
+    probe = subprocess.run([py, "-c", "import grader; print(grader.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert str(venv) in probe.stdout
+    assert grade("init", "ws", cwd=tmp_path, python=py).returncode == 0
+    ws = tmp_path / "ws"
+    shutil.copy(CORRECT, ws / "exercises" / "conv_shape.py")
+    good = grade("exercise", "conv_shape", cwd=ws, python=py)
+    assert good.returncode == 0, good.stdout
+    assert "more checks run when your instructor grades" in good.stdout
+    assert "grade solution" not in good.stdout
+    shutil.copy(WRONG, ws / "exercises" / "conv_shape.py")
+    bad = grade("exercise", "conv_shape", cwd=ws, python=py)
+    assert bad.returncode == 1 and "padding was counted once" in bad.stdout
+    assert grade("solution", "conv_shape", cwd=ws, python=py).returncode == 2
+
+
+# ------------------------------------------------------------------ exports
+def test_junit_format_is_valid_xml(tmp_path: Path):
+    assert grade("init", "ws", cwd=tmp_path).returncode == 0
+    shutil.copy(WRONG, tmp_path / "ws" / "exercises" / "conv_shape.py")
+    result = grade("exercise", "conv_shape", "--format", "junit", "--seed", "2",
+                   cwd=tmp_path / "ws")
+    root = ET.fromstring(result.stdout.split("?>", 1)[1])
+    cases = root.findall(".//testcase")
+    assert len(cases) == 11
+    failures = [c for c in cases if c.find("failure") is not None]
+    assert 0 < len(failures) < len(cases)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source,expect_full", [(CORRECT, True), (WRONG, False)])
+def test_gradescope_autograder_against_a_simulated_tree(tmp_path: Path, source, expect_full):
+    bundle = tmp_path / "autograder.zip"
+    assert grade("export", "gradescope", str(bundle), "--exercises", "conv_shape",
+                 cwd=tmp_path).returncode == 0
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as zf:
+        names = zf.namelist()
+        zf.extractall(root / "source")
+    assert "setup.sh" in names and "run_autograder" in names
+    assert "checks/conv_shape/test_hidden.py" in names
+    (root / "submission").mkdir()
+    shutil.copy(source, root / "submission" / "conv_shape.py")
+    run = root / "source" / "run_autograder"
+    run.chmod(0o755)
+    proc = subprocess.run(["bash", str(run)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "GRADE_AUTOGRADER_ROOT": str(root),
+                               "PYTHON": sys.executable})
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["max_score"] == 20
+    assert (results["score"] == 20) == expect_full
+    visibility = {t["visibility"] for t in results["tests"]}
+    assert visibility == {"visible", "after_published"}
+
+
+def test_github_classroom_template(tmp_path: Path):
+    out = tmp_path / "template"
+    assert grade("export", "github-classroom", str(out), "--exercises", "conv_shape",
+                 cwd=tmp_path).returncode == 0
+    workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    import yaml
+
+    steps = yaml.safe_load(workflow)["jobs"]["grade"]["steps"]
+    graders = [s for s in steps if "autograding-command-grader" in s.get("uses", "")]
+    assert [g["with"]["max-score"] for g in graders] == [20]
+    assert (out / "exercises" / "conv_shape.py").read_text() == \
+        (REPO / "exercises" / "conv_shape.py").read_text()
+    assert not list((out / ".grader").rglob("test_hidden.py"))
+    assert [p.name for p in (out / ".grader" / "solutions").iterdir()] == ["__init__.py"]
