@@ -144,15 +144,16 @@ def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, nam
     if report is None:
         return
     idx, exp_v, got_v, max_abs, max_rel, n_bad = report
+    max_rel = "n/a" if max_rel != max_rel else f"{max_rel:.3g}"  # NaN: nothing nonzero expected
     hint = _diagnose(got, mistakes, rtol, atol)
     where = f"index {idx}" if idx else "the value"
     raise fail(
         f"{name}: {n_bad} of {expected.size} values are wrong. Worst at {where}: expected "
         f"{exp_v:.6g}, got {got_v:.6g} (max abs error {max_abs:.3g}, max rel error "
-        f"{max_rel:.3g}; tolerance rtol={rtol:g}, atol={atol:g}).{hint.en}",
+        f"{max_rel}; tolerance rtol={rtol:g}, atol={atol:g}).{hint.en}",
         f"{name}: {expected.size}개 중 {n_bad}개 값이 틀립니다. 가장 큰 차이는 {where}: 기대값 "
         f"{exp_v:.6g}, 실제값 {got_v:.6g} (최대 절대 오차 {max_abs:.3g}, 최대 상대 오차 "
-        f"{max_rel:.3g}; 허용 오차 rtol={rtol:g}, atol={atol:g}).{hint.ko}")
+        f"{max_rel}; 허용 오차 rtol={rtol:g}, atol={atol:g}).{hint.ko}")
 
 
 def compare(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
@@ -170,9 +171,11 @@ def compare(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
         return None
     flat = int(np.argmax(np.where(bad, excess, -np.inf)))
     idx = tuple(int(i) for i in np.unravel_index(flat, e.shape)) if e.shape else ()
+    nonzero = bad & (np.abs(e) > 0)  # relative error means nothing where 0 was expected
     with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(bad, err / np.maximum(np.abs(e), 1e-300), 0.0)
-    return idx, float(e[idx]), float(g[idx]), float(err.max()), float(np.nanmax(rel)), int(bad.sum())
+        rel = np.where(nonzero, err / np.where(nonzero, np.abs(e), 1.0), 0.0)
+    max_rel = float(np.nanmax(rel)) if nonzero.any() else float("nan")
+    return idx, float(e[idx]), float(g[idx]), float(err.max()), max_rel, int(bad.sum())
 
 
 def _diagnose(got: np.ndarray, mistakes: Iterable[Mistake], rtol: float = 1e-4,
