@@ -8,7 +8,7 @@ LearnerError whose message says, in plain words, what happened and what to do.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .text import CheckFailure, Text
@@ -31,6 +31,7 @@ class CallResult:
     value: Any
     args_after: list | None = None
     grads: dict | None = None
+    warnings: list = field(default_factory=list)  # [{"category", "message"}] raised by the call
 
 
 class Learner:
@@ -71,7 +72,8 @@ class Learner:
             grads = protocol.decode(msg.header["grads"], msg.blobs) if grad is not None else None
         except (protocol.DecodeError, KeyError, TypeError, ValueError, IndexError):
             raise _error("protocol", label, self.file) from None
-        return CallResult(value, after, grads)
+        raised = msg.header.get("warnings")
+        return CallResult(value, after, grads, raised if isinstance(raised, list) else [])
 
     def new(self, cls_name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct a learner's class in the worker and keep it there."""

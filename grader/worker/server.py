@@ -14,6 +14,7 @@ import os
 import random
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -82,20 +83,25 @@ class Server:
         if req.get("reseed") is not None:
             _reseed(int(req["reseed"]))
         try:
-            result = target(*args, **kwargs)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")  # every warning of this call, not once per line
+                result = target(*args, **kwargs)
             grads = self._grads(req.get("grad"), args, result, msg.blobs)
         except BaseException as exc:  # noqa: BLE001
             self.reply({"ok": False, **self._describe(exc)})
             return
         try:
-            self._send_result(req, result, args, grads)
+            self._send_result(req, result, args, grads, caught)
         except BaseException as exc:  # noqa: BLE001 - a hostile return value
             self.reply({"ok": False, "kind": "bad_return",
                         "message": f"{type(exc).__name__}: {_text(exc)}"})
 
-    def _send_result(self, req: dict, result: Any, args: list, grads: dict | None) -> None:
+    def _send_result(self, req: dict, result: Any, args: list, grads: dict | None,
+                     caught: list) -> None:
         enc = protocol.Encoder()
-        header: dict = {"ok": True}
+        header: dict = {"ok": True, "warnings": [
+            {"category": w.category.__name__, "message": str(w.message)[:300]}
+            for w in caught[:20]]}
         if req.get("keep"):
             self.objects[id(result)] = result
             header["value"] = {"__ref__": id(result), "type": protocol._type_name(result)}
