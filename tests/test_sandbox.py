@@ -1,0 +1,144 @@
+"""The worker's limits, each tried by a hostile call; privilege drop where we run as root."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import LIBRARY, REPO
+from grader.learner import Learner, LearnerError
+from grader.worker.client import Worker, WorkerOptions
+from grader.worker.sandbox import GiB, Limits
+
+PROBE = LIBRARY / "sandbox" / "probe.py"
+
+
+@pytest.fixture
+def probe():
+    workers = []
+
+    def make(**limits) -> Learner:
+        hide = (str(REPO / "solutions"), str(REPO / "checks"))
+        worker = Worker(PROBE, "probe", WorkerOptions(call_timeout=8,
+                                                      limits=Limits(hide=hide, **limits)))
+        worker.start()
+        workers.append(worker)
+        return Learner(worker, "probe.py")
+
+    yield make
+    for w in workers:
+        w.close()
+
+
+def test_six_gib_allocation_fails_inside_the_worker(probe):
+    learner = probe()
+    with pytest.raises(LearnerError) as err:
+        learner.allocate(6)
+    assert "MemoryError" in str(err.value)
+    assert learner.allocate(0.01) > 0  # the worker survived it
+
+
+def test_cpu_limit_ends_a_busy_loop(probe):
+    learner = probe(cpu_seconds=1)
+    with pytest.raises(LearnerError) as err:
+        learner.busy()
+    assert "SIGXCPU" in str(err.value) or "SIGKILL" in str(err.value)
+
+
+def test_output_is_capped_not_buffered(probe):
+    learner = probe()
+    written, error = learner.shout(100)
+    assert error in ("OSError", "") and written <= 65
+    assert len(learner._worker.output(1 << 30)) <= 64 << 20
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
+                    reason="network namespaces need root here")
+def test_no_network(probe):
+    assert probe().connect() != "connected"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="hiding folders needs a mount namespace (root)")
+def test_solutions_and_checks_are_hidden(probe):
+    learner = probe()
+    assert learner.listdir(str(REPO / "solutions")) == []
+    assert learner.listdir(str(REPO / "checks")) == []
+    assert learner._worker.protections["solutions and checks hidden"]
+
+
+def test_protections_are_reported(probe):
+    learner = probe()
+    report = learner._worker.protections
+    assert report["resource limits"] is True
+    if not report["unprivileged user"]:
+        assert any("unprivileged user" in m for m in report["missing"])
+    assert learner.limits()["RLIMIT_AS"] == 3 * GiB
+
+
+# ------------------------------------------------------------------ privilege drop
+def _system_python() -> str | None:
+    """A Python that user nobody can run (the developer's may live under /root)."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def reachable_venv(tmp_path_factory) -> Path:
+    if os.geteuid() != 0:
+        pytest.skip("dropping privileges needs root")
+    base = _system_python()
+    if base is None:
+        pytest.skip("no system Python that an unprivileged user can run")
+    venv = Path("/tmp") / f"grade-dropvenv-{os.getpid()}"
+    subprocess.run([base, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    deps = subprocess.run(pip + ["numpy", "pytest", "click", "pyyaml", "rich"],
+                          capture_output=True, text=True)
+    if deps.returncode != 0:
+        shutil.rmtree(venv, ignore_errors=True)
+        pytest.skip(f"could not build a venv from {base}: {deps.stderr[-300:]}")
+    subprocess.run(pip + ["--no-deps", "-e", str(REPO)], check=True, capture_output=True)
+    yield venv
+    shutil.rmtree(venv, ignore_errors=True)
+
+
+DROP_SCRIPT = """
+import json, sys
+from grader.learner import Learner
+from grader.worker.client import Worker, WorkerOptions
+from grader.worker.sandbox import Limits
+w = Worker(sys.argv[1], "probe", WorkerOptions(limits=Limits(hide=(sys.argv[2],))))
+w.start()
+L = Learner(w, "probe.py")
+out = {"protections": w.protections, "whoami": L.whoami(), "spawn": L.spawn(200),
+       "write_package": L.write(sys.argv[3]), "hidden": L.listdir(sys.argv[2])}
+w.close()
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+def test_worker_drops_to_an_unprivileged_user_when_root(reachable_venv, tmp_path):
+    import json
+
+    import grader
+
+    target = Path(grader.__file__).parent / "pwned.txt"
+    proc = subprocess.run([str(reachable_venv / "bin" / "python"), "-c", DROP_SCRIPT,
+                           str(PROBE), str(REPO / "solutions"), str(target)],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["protections"]["unprivileged user"] is True
+    assert out["whoami"][0] != 0
+    started, error = out["spawn"]
+    assert started < 200 and error  # the process limit stopped the fork storm
+    assert out["write_package"] != "written" and not target.exists()
+    assert out["hidden"] in ([], "PermissionError")
