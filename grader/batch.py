@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .catalog import Exercise, load_exercise
+from .catalog import load_exercise
 from .results import CheckResult, ExerciseResult
 from .submissions import Submission, content_hash, discover, materialize
 from .text import Text
@@ -43,70 +43,82 @@ def student_seed(seed: int, student: str) -> int:
 
 
 # ------------------------------------------------------------------ job processes
+class WarmGrader:
+    """Everything that is the same for every submission, prepared once per process: collected
+    checks, references, and a zygote with numpy/torch loaded to fork workers from."""
+
+    def __init__(self, names: list[str], hidden: bool = True) -> None:
+        from .fastrun import collect
+        from .runner import PRELOAD, reference
+        from .worker.zygote import Zygote
+
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
+        self.exercises = {n: load_exercise(n) for n in names}
+        self.preload = tuple(dict.fromkeys(m for ex in self.exercises.values()
+                                           for m in PRELOAD.get(ex.framework, ())))
+        self.zygote = Zygote(self.preload)
+        self.checks = {n: collect(ex, hidden) for n, ex in self.exercises.items()}
+        self.refs = {n: reference(ex) for n, ex in self.exercises.items()}
+        if "torch" in self.preload:
+            import torch
+
+            torch.set_num_threads(1)
+
+    def grade(self, name: str, path: Path | None, seed: int, call_timeout: float = 10.0,
+              total_timeout: float = 120.0, hide: tuple[str, ...] = ()) -> ExerciseResult:
+        from .fastrun import run_checks
+        from .learner import Learner
+        from .worker.client import Worker, WorkerOptions
+        from .worker.sandbox import Limits
+
+        ex, checks = self.exercises[name], self.checks[name]
+        result = ExerciseResult(ex.name, ex.title, seed, ex.checks_version())
+        if path is None:
+            text = Text(f"exercises/{ex.name}.py was not submitted.",
+                        f"exercises/{ex.name}.py 가 제출되지 않았습니다.")
+            result.checks = [CheckResult(c.name, Text(c.meta["en"], c.meta["ko"]), 0.0,
+                                         float(c.meta["points"]), False, text, c.visibility)
+                             for c in checks]
+            return result
+        hide = tuple(str(p) for p in (ex.root / "solutions", ex.root / "checks")
+                     if p.is_dir()) + hide
+        worker = Worker(path, ex.name, WorkerOptions(
+            preload=self.preload, call_timeout=call_timeout, total_timeout=total_timeout,
+            limits=Limits(hide=hide), zygote=self.zygote))
+        worker.start()
+        try:
+            result.checks = run_checks(checks, Learner(worker, f"exercises/{ex.name}.py"),
+                                       self.refs[name], seed)
+            result.load = worker.load_status()
+            result.output = worker.output(2000)
+            result.protections = worker.protections
+        finally:
+            worker.close()
+        return result
+
+    def close(self) -> None:
+        self.zygote.close()
+
+
 _JOB: dict[str, Any] = {}
 
 
 def _init_job(config: BatchConfig) -> None:
-    from .fastrun import collect
-    from .runner import PRELOAD, reference
-    from .worker.zygote import Zygote
-
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    exercises = [load_exercise(n) for n in config.exercises]
-    preload = tuple(dict.fromkeys(m for ex in exercises for m in PRELOAD.get(ex.framework, ())))
-    _JOB.update(config=config, exercises=exercises, zygote=Zygote(preload), preload=preload,
-                checks={ex.name: collect(ex, config.hidden) for ex in exercises},
-                refs={ex.name: reference(ex) for ex in exercises})
-    if "torch" in preload:
-        import torch
-
-        torch.set_num_threads(1)
+    _JOB.update(config=config, warm=WarmGrader(config.exercises, config.hidden))
 
 
 def _grade_student(student: str, folder: str, problems: list[str]) -> dict:
     config: BatchConfig = _JOB["config"]
     sub = Submission(student, Path(folder), Path(folder), list(problems))
     seed = student_seed(config.seed, student)
-    results = [_grade_exercise(ex, sub, seed).to_dict() for ex in _JOB["exercises"]]
+    hide = tuple(str(p) for p in (config.submissions, config.out) if p.is_dir())
+    results = [_JOB["warm"].grade(name, sub.find(f"{name}.py"), seed, config.call_timeout,
+                                  config.submission_timeout, hide).to_dict()
+               for name in config.exercises]
     quizzes = [_grade_quiz(topic, sub, seed) for topic in config.quizzes]
     return {"student": student, "seed": seed, "exercises": results, "quizzes": quizzes,
             "problems": sub.problems}
-
-
-def _grade_exercise(ex: Exercise, sub: Submission, seed: int) -> ExerciseResult:
-    from .fastrun import run_checks
-    from .learner import Learner
-    from .worker.client import Worker, WorkerOptions
-    from .worker.sandbox import Limits
-
-    config: BatchConfig = _JOB["config"]
-    checks = _JOB["checks"][ex.name]
-    result = ExerciseResult(ex.name, ex.title, seed, ex.checks_version())
-    path = sub.find(f"{ex.name}.py")
-    if path is None:
-        text = Text(f"exercises/{ex.name}.py was not submitted.",
-                    f"exercises/{ex.name}.py 가 제출되지 않았습니다.")
-        result.checks = [CheckResult(c.name, Text(c.meta["en"], c.meta["ko"]), 0.0,
-                                     float(c.meta["points"]), False, text, c.visibility)
-                         for c in checks]
-        return result
-    hide = tuple(str(p) for p in (ex.root / "solutions", ex.root / "checks", config.submissions,
-                                  config.out) if p.is_dir())
-    worker = Worker(path, ex.name, WorkerOptions(
-        preload=_JOB["preload"], call_timeout=config.call_timeout,
-        total_timeout=config.submission_timeout, limits=Limits(hide=hide),
-        zygote=_JOB["zygote"]))
-    worker.start()
-    try:
-        result.checks = run_checks(checks, Learner(worker, f"exercises/{ex.name}.py"),
-                                   _JOB["refs"][ex.name], seed)
-        result.load = worker.load_status()
-        result.output = worker.output(2000)
-        result.protections = worker.protections
-    finally:
-        worker.close()
-    return result
 
 
 def _grade_quiz(topic: str, sub: Submission, seed: int) -> dict:

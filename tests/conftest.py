@@ -12,12 +12,32 @@ LIBRARY = REPO / "tests" / "library"
 SHARED = REPO.parent / "shared"
 
 
-def grade_file(name: str, path: Path, seed: int = 0, hidden: bool = True, **kw):
-    """Grade one file as exercise `name` and return the ExerciseResult."""
+_WARM: dict = {}
+
+
+def grade_file(name: str, path: Path, seed: int = 0, hidden: bool = True, cold: bool = False,
+               **kw):
+    """Grade one file as exercise `name` and return the ExerciseResult.
+
+    By default through a warm grader (checks collected once, workers forked from a zygote, as in
+    batch grading) to keep the suite fast; cold=True runs `grade exercise`'s own path.
+    tests/test_batch.py checks that both give the same result check by check.
+    """
     from grader.catalog import load_exercise
     from grader.runner import run_exercise
 
-    return run_exercise(load_exercise(name), Path(path), seed, hidden=hidden, **kw)
+    if cold or not hidden:
+        return run_exercise(load_exercise(name), Path(path), seed, hidden=hidden, **kw)
+    if name not in _WARM:
+        from grader.batch import WarmGrader
+
+        _WARM[name] = WarmGrader([name])
+    return _WARM[name].grade(name, Path(path), seed, **kw)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for warm in _WARM.values():
+        warm.close()
 
 
 def failed(result) -> dict[str, str]:

@@ -139,7 +139,7 @@ def test_batch_runs_the_same_checks_as_grade_exercise(tmp_path: Path):
     shutil.copy(MUTANT, sub / "conv_shape.py")
     _init_job(BatchConfig(tmp_path, tmp_path / "out", ["conv_shape"]))
     record = _grade_student("s", str(sub), [])
-    single = grade_file("conv_shape", MUTANT, seed=record["seed"])
+    single = grade_file("conv_shape", MUTANT, seed=record["seed"], cold=True)
     batch_checks = {c["id"]: (c["passed"], c["message"]["en"])
                     for c in record["exercises"][0]["checks"]}
     assert batch_checks == {c.id: (c.passed, c.message.en) for c in single.checks}
