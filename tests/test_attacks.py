@@ -18,12 +18,14 @@ def _exercise(path: Path) -> str:
     return re.search(r"^# exercise: (\w+)", path.read_text(), re.M).group(1)
 
 
-def _worker_processes() -> list[str]:
-    """Every live process that a worker started or is: they all carry the worker token."""
+def _worker_processes(tokens: list[str]) -> list[str]:
+    """Live processes that these workers were or started: they all carry a worker's token."""
+    needles = [f"GRADE_WORKER_TOKEN={t}".encode() for t in tokens]
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if b"GRADE_WORKER_TOKEN=" in (proc / "environ").read_bytes():
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            if any(n in environ for n in needles):
                 found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode())
         except OSError:
             continue
@@ -33,7 +35,10 @@ def _worker_processes() -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ATTACKS, ids=[p.stem for p in ATTACKS])
 def test_attack_scores_zero_and_leaves_nothing(path, tmp_path):
+    from grader.worker.client import ISSUED_TOKENS
+
     before = hashlib.sha256(path.read_bytes()).hexdigest()
+    issued = len(ISSUED_TOKENS)
     started = time.monotonic()
     result = grade_file(_exercise(path), path, seed=1, call_timeout=1.0)
     assert result.score == 0, [c.id for c in result.checks if c.passed]
@@ -41,4 +46,5 @@ def test_attack_scores_zero_and_leaves_nothing(path, tmp_path):
     assert time.monotonic() - started < 30
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     time.sleep(0.2)
-    assert _worker_processes() == []
+    assert ISSUED_TOKENS[issued:]
+    assert _worker_processes(ISSUED_TOKENS[issued:]) == []

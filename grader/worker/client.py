@@ -31,6 +31,7 @@ GRADER_PARENT = str(Path(__file__).resolve().parents[2])
 BOOT = ("import sys; sys.path.append(sys.argv.pop(1)); "
         "from grader.worker.server import main; main()")
 TOKEN_VAR = "GRADE_WORKER_TOKEN"  # inherited by everything the worker starts, so we can find it
+ISSUED_TOKENS: list[str] = []  # every token this process handed out (tests look for leftovers)
 
 
 class WorkerError(Exception):
@@ -93,6 +94,7 @@ class Worker:
         self._from_worker, from_worker_w = os.pipe()
         out = open(self._output_path, "ab")
         self.token = secrets.token_hex(8)
+        ISSUED_TOKENS.append(self.token)
         env = {"PATH": os.environ.get("PATH", ""), "OMP_NUM_THREADS": "1",
                TOKEN_VAR: self.token,
                "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
