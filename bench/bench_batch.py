@@ -1,0 +1,110 @@
+"""Batch throughput: `grade batch --jobs 2` on N synthetic submissions, against a baseline of
+grading a sample of them one by one with `grade exercise` in a loop, in the same run.
+
+Each synthetic student submits every exercise: mostly correct files (references and the
+alternative solutions of tests/library), some buggy ones (mutants) and some hostile ones
+(tests/library/attacks). While the batch runs, /proc is sampled for the peak resident memory
+(VmHWM) of each worker process. Goals: >= 120 submissions per minute, >= 20x the loop,
+<= 400 MiB per worker. Usage: python bench/bench_batch.py [--students 120] [--loop-sample 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+LIB = REPO / "tests" / "library"
+TOKEN = b"GRADE_WORKER_TOKEN="
+
+
+def exercises() -> list[str]:
+    return sorted(p.parent.name for p in (REPO / "checks").glob("*/meta.yaml"))
+
+
+def make_class(root: Path, students: int, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    subs = root / "subs"
+    attacks = sorted((LIB / "attacks").glob("*.py"))
+    for i in range(students):
+        folder = subs / f"student{i:04d}" / "exercises"
+        folder.mkdir(parents=True)
+        for name in exercises():
+            good = [REPO / "solutions" / f"{name}.py", *sorted((LIB / name).glob("alt_*.py"))]
+            buggy = sorted((LIB / name).glob("mut_*.py"))
+            roll = rng.random()
+            pool = good if roll < 0.6 or not buggy else buggy if roll < 0.92 else attacks
+            shutil.copy(rng.choice(pool), folder / f"{name}.py")
+    return subs
+
+
+class PeakMemory(threading.Thread):
+    """Largest VmHWM (peak RSS) seen among worker processes, in MiB."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kib = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            for proc in Path("/proc").glob("[0-9]*"):
+                try:
+                    if TOKEN not in (proc / "environ").read_bytes():
+                        continue
+                    for line in (proc / "status").read_text().splitlines():
+                        if line.startswith("VmHWM:"):
+                            self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                except (OSError, ValueError):
+                    continue
+            time.sleep(0.05)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=120)
+    parser.add_argument("--loop-sample", type=int, default=4)
+    parser.add_argument("--jobs", type=int, default=2)
+    opts = parser.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        subs = make_class(tmp, opts.students)
+        sampler = PeakMemory()
+        sampler.start()
+        start = time.perf_counter()
+        subprocess.run([py, "-m", "grader", "batch", str(subs), "--out", str(tmp / "out"),
+                        "--jobs", str(opts.jobs)], check=True, capture_output=True)
+        batch_s = time.perf_counter() - start
+        sampler.stop.set()
+        # baseline: the same submissions graded one exercise at a time with `grade exercise`
+        subprocess.run([py, "-m", "grader", "init", str(tmp / "ws")], check=True,
+                       capture_output=True)
+        start = time.perf_counter()
+        for i in range(opts.loop_sample):
+            for name in exercises():
+                src = subs / f"student{i:04d}" / "exercises" / f"{name}.py"
+                shutil.copy(src, tmp / "ws" / "exercises" / f"{name}.py")
+                subprocess.run([py, "-m", "grader", "exercise", name, "--seed", "0"],
+                               cwd=tmp / "ws", capture_output=True)
+        loop_per_sub = (time.perf_counter() - start) / opts.loop_sample
+    per_minute = opts.students / batch_s * 60
+    speedup = loop_per_sub / (batch_s / opts.students)
+    print(f"exercises per submission: {len(exercises())} ({', '.join(exercises())})")
+    print(f"batch: {opts.students} submissions in {batch_s:.1f} s with --jobs {opts.jobs} = "
+          f"{per_minute:.0f} submissions/min (goal >= 120)")
+    print(f"loop:  {loop_per_sub:.2f} s per submission with `grade exercise` (sample of "
+          f"{opts.loop_sample}); batch is {speedup:.1f}x the loop's throughput (goal >= 20x)")
+    print(f"peak resident memory of one worker process: {sampler.peak_kib / 1024:.0f} MiB "
+          "(VmHWM, counting pages shared with the zygote; goal <= 400)")
+
+
+if __name__ == "__main__":
+    main()
