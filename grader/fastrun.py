@@ -1,9 +1,10 @@
-"""Run collected checks many times in one warm process (batch grading).
+"""Collect an exercise's checks and run them against one learner.
 
-pytest collects an exercise's checks once; each submission then runs the very same check
-functions with the same fixtures and inputs as `grade exercise` does, without paying pytest's
-start-up for every submission. Nothing is skipped or weakened: tests/test_batch.py compares
-both runners check by check.
+Checks are pytest test functions. When they only use the grading fixtures (learner, ref,
+cases, seed) and the `grade` mark, which is the case for every shipped check, they are imported
+and called directly: a pytest session per grading would double `grade exercise`'s start-up.
+Anything else (parametrize, other fixtures or marks) is collected by pytest itself. Batch
+grading collects once and runs the same functions for every submission.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import pytest
 
 from .cases import CaseFactory
 from .catalog import Exercise
-from .plugin import check_result, grade_meta
 from .results import CheckResult
+from .text import CheckFailure, Text
 
 
 @dataclass
@@ -32,6 +33,8 @@ class CollectedCheck:
 
 
 class _Collector:
+    """A pytest plugin that keeps the collected items (for checks that need pytest)."""
+
     def __init__(self) -> None:
         self.items: list[pytest.Item] = []
         self.errors: list[str] = []
@@ -47,7 +50,48 @@ class _Collector:
             self.errors.append(report.longreprtext)
 
 
+FIXTURES = {"learner", "ref", "cases", "seed"}
+
+
+class _NeedsPytest(Exception):
+    """A check uses a pytest feature that direct collection does not handle."""
+
+
 def collect(exercise: Exercise, hidden: bool = True) -> list[CollectedCheck]:
+    files = exercise.check_files(hidden)
+    try:
+        return [chk for path, vis in files for chk in _collect_direct(exercise, path, vis)]
+    except _NeedsPytest:
+        return _collect_with_pytest(exercise, hidden)
+
+
+def _collect_direct(exercise: Exercise, path: Path, visibility: str) -> list[CollectedCheck]:
+    import importlib.util
+    import sys
+
+    name = f"checks_{exercise.name}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = writes_bytecode
+    found = []
+    for attr, fn in vars(module).items():  # definition order, as pytest collects
+        if not (attr.startswith("test") and inspect.isfunction(fn)):
+            continue
+        marks = getattr(fn, "pytestmark", [])
+        if any(m.name != "grade" for m in marks) or \
+                set(inspect.signature(fn).parameters) - FIXTURES:
+            raise _NeedsPytest(attr)
+        grade = [m for m in marks if m.name == "grade"]
+        meta = grade[0].kwargs if grade else {"points": 0, "en": attr, "ko": attr}
+        found.append(CollectedCheck(attr, fn, {}, meta, visibility))
+    return found
+
+
+def _collect_with_pytest(exercise: Exercise, hidden: bool) -> list[CollectedCheck]:
     from .runner import pytest_args
 
     files = exercise.check_files(hidden)
@@ -85,3 +129,34 @@ def run_checks(checks: list[CollectedCheck], learner: Any, ref: Any, seed: int
             detail = "".join(traceback.format_exception(err))
         results.append(check_result(chk.name, chk.meta, chk.visibility, outcome, exc, detail))
     return results
+
+
+def grade_meta(item: pytest.Item) -> dict:
+    marker = item.get_closest_marker("grade")
+    return marker.kwargs if marker else {"points": 0, "en": item.name, "ko": item.name}
+
+
+def check_result(name: str, meta: dict, visibility: str, outcome: str,
+                 exc: BaseException | None, detail: str) -> CheckResult:
+    """One check's scored result, whichever runner ran it."""
+    max_points = float(meta["points"])
+    passed = outcome == "passed"
+    internal = False
+    if passed:
+        message = Text("", "")
+    elif outcome == "skipped":  # counts for nothing here; it runs when the instructor grades
+        max_points = 0.0
+        message = Text("Not run here: this check needs the reference solution, which this "
+                       "installation does not include. It runs when your instructor grades.",
+                       "여기서는 실행하지 않음: 이 검사는 이 설치본에 없는 참고 답안이 필요합니다. "
+                       "강사가 채점할 때 실행됩니다.")
+    elif isinstance(exc, CheckFailure):
+        message = exc.text
+    else:
+        internal = True
+        message = Text(f"Internal error in this check (please report it):\n{detail[-1500:]}",
+                       f"검사 자체의 내부 오류입니다 (알려 주세요):\n{detail[-1500:]}")
+    return CheckResult(id=name, title=Text(meta["en"], meta["ko"]),
+                       points=max_points if passed else 0.0, max_points=max_points,
+                       passed=passed, message=message, internal_error=internal,
+                       visibility=visibility)

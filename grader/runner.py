@@ -1,10 +1,9 @@
-"""Grade one exercise: start the learner's worker, run the checks under pytest, collect scores."""
+"""Grade one exercise: start the learner's worker, run its checks, collect the scores."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -37,15 +36,14 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
         preload=PRELOAD.get(exercise.framework, ("numpy",)), call_timeout=call_timeout,
         limits=Limits(hide=hidden_dirs)))
     worker.start()  # its imports overlap ours: pytest and numpy are imported only now
+    from .fastrun import collect, run_checks
     from .learner import Learner
-    from .plugin import GradePlugin
 
     try:
         learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
-        files = exercise.check_files(hidden)
-        plugin = GradePlugin(learner, ref if ref is not None else reference(exercise), seed,
-                             dict(files))
-        _run_pytest([p for p, _ in files], exercise.checks_dir, plugin)
+        checks = collect(exercise, hidden)
+        results = run_checks(checks, learner,
+                             ref if ref is not None else reference(exercise), seed)
         load = worker.load_status()
         output = worker.output()
         protections = worker.protections
@@ -53,12 +51,10 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
         worker.close()
     result = ExerciseResult(
         exercise=exercise.name, title=exercise.title, seed=seed,
-        checks_version=exercise.checks_version(), checks=plugin.results,
+        checks_version=exercise.checks_version(), checks=results,
         duration=time.perf_counter() - started, load=load, output=output,
         protections=protections, solution_available=exercise.solution is not None,
         hidden_not_run=0 if hidden and exercise.solution else exercise.hidden_count)
-    if plugin.collect_errors:
-        raise RuntimeError("\n".join(t.en for t in plugin.collect_errors))
     return result
 
 
@@ -89,18 +85,3 @@ def pytest_args(files: list[Path], rootdir: Path) -> list[str]:
     for name in UNUSED_PLUGINS:
         args += ["-p", f"no:{name}"]
     return args
-
-
-def _run_pytest(files: list[Path], rootdir: Path, plugin: Any) -> None:
-    import pytest
-
-    args = pytest_args(files, rootdir)
-    writes_bytecode = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True  # leave no __pycache__ beside installed checks
-    try:
-        code = pytest.main(args, plugins=[plugin])
-    finally:
-        sys.dont_write_bytecode = writes_bytecode
-    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
-                pytest.ExitCode.NO_TESTS_COLLECTED) or not plugin.results:
-        raise RuntimeError(f"the checks in {rootdir} could not run (pytest exit code {code})")

@@ -62,7 +62,9 @@ def write_template(pack: Pack, quiz: Quiz, seed: int, count: int | None, lang: s
     questions = select_questions(quiz, seed, count)
     out = [
         f"# Answer sheet: {pick(quiz.title, lang)} ({quiz.topic}), {len(questions)} question(s).",
-        f"# Replace each null with your answer, then grade with: grade quiz {quiz.topic} --answers FILE",
+        (f"# Replace each null with your answer, then submit this file to your instructor as "
+         f"{quiz.topic}.answers.yaml." if quiz.homework else
+         f"# Replace each null with your answer, then grade with: grade quiz {quiz.topic} --answers FILE"),
         "# Keep quiz, seed, count and every `params:` as written: parametrized questions are graded",
         "# against the values recorded here.",
         f"quiz: {quiz.topic}",

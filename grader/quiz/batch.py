@@ -33,6 +33,7 @@ def grade_answers(topic: str, path: Path | None, seed: int) -> dict:
         if not isinstance(data, dict) or not isinstance(data.get("answers") or {}, dict):
             raise UsageError(f"{path.name}: not an answer file")
         data["seed"] = seed
+        data["count"] = None  # every question is graded: a file cannot shrink the quiz to a subset
         answers = data.get("answers") or {}
         for q in quiz.questions:
             if q.type == "param_numeric" and q.id in answers:

@@ -100,6 +100,8 @@ def quiz(ctx: click.Context, pack: Path | None) -> None:
                                          write an empty answer file
     grade quiz TOPIC --answers FILE [--format text|json]
                                          grade an answer file (json: Gradescope results.json)
+    (a homework quiz, `homework: true`, is not graded here: its answers are
+     saved to TOPIC.answers.yaml for the instructor)
     grade quiz review                    spaced repetition (FSRS) of questions met so far
     grade quiz check [PATH]              validate quiz files
     grade quiz export TOPIC --to moodle-xml|gift [-o FILE]
@@ -136,6 +138,14 @@ def take_command(ctx: click.Context, lang: str | None, count: int | None, seed: 
         raise UsageError("--format only applies with --answers FILE", "--format 은 --answers FILE 과 함께 씁니다")
     pack = _pack(ctx)
     quiz_ = _load_topic(pack, topic)
+    if quiz_.homework and answers_file is not None:
+        raise UsageError(f"{topic} is a homework quiz: its answers are graded by your instructor. "
+                         f"Submit your answer file ({topic}.answers.yaml) to them.",
+                         f"{topic} 는 숙제 퀴즈입니다: 답은 강사가 채점합니다. "
+                         f"답안 파일({topic}.answers.yaml)을 강사에게 제출하세요.")
+    if quiz_.homework and count is not None:
+        raise UsageError(f"{topic} is a homework quiz: every question is asked (no --count)",
+                         f"{topic} 는 숙제 퀴즈입니다: 모든 문제를 풉니다 (--count 없이)")
     if template:
         text = answer_files.write_template(pack, quiz_, seed if seed is not None else new_seed(), count, lang)
         _write(text, output)
@@ -157,6 +167,10 @@ def take_command(ctx: click.Context, lang: str | None, count: int | None, seed: 
         return
     if output is not None:
         raise UsageError("-o only applies with --template or --answers", "-o 는 --template 이나 --answers 와 함께 씁니다")
+    if quiz_.homework:
+        from .homework import run_homework
+
+        ctx.exit(run_homework(pack, quiz_, lang, seed, find_workspace(), make_console()))
     code = run_quiz(pack, quiz_, lang, seed, count, find_workspace(), make_console())
     ctx.exit(code)
 
@@ -183,11 +197,15 @@ def list_command(ctx: click.Context, lang: str | None) -> None:
         try:
             q = pack_quiz(pack, topic)
             title, count = pick(q.title, lang), str(len(q.questions))
+            homework = q.homework
         except YamlSourceError:
+            homework = False
             title, count = pick({"en": "(invalid file: run grade quiz check)",
                                  "ko": "(잘못된 파일: grade quiz check 실행)"}, lang), "-"
         score = best.get(topic)
         shown = f"{score[0]:.0%} ({score[1]})" if score else "-"
+        if homework:  # answers go to the instructor: no score here
+            shown = pick({"en": "homework", "ko": "숙제"}, lang)
         table.add_row(Text(topic), Text(title), count, shown)
     console = make_console()
     if not pack.topics:
@@ -266,5 +284,10 @@ def export_command(ctx: click.Context, topic: str, fmt: str, output: Path | None
 
     pack = _pack(ctx)
     quiz_ = _load_topic(pack, topic)
+    if quiz_.homework:
+        raise UsageError(f"{topic} is a homework quiz without answers: there is nothing to export. "
+                         f"Export from the full quiz pack (the instructor's copy).",
+                         f"{topic} 는 정답이 없는 숙제 퀴즈라 내보낼 수 없습니다. "
+                         f"정답이 있는 원래 퀴즈 팩(강사용)에서 내보내세요.")
     text = to_moodle_xml(pack, quiz_, lang, seed, mode) if fmt == "moodle-xml" else to_gift(pack, quiz_, lang, seed)
     _write(text, output)

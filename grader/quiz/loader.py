@@ -3,6 +3,8 @@
 Structural problems (a missing field, a wrong type) are collected, not raised, so `grade quiz check`
 reports all of them at once; a question with such a problem is left out of the loaded quiz.
 Semantic checks across questions and the catalogue live in validate.py.
+
+A quiz with `homework: true` (see homework.py) has no answers: its questions load without them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from .functions import Registry, load_registry
 from .model import (
-    CHOICE_TYPES, QUESTION_TYPES, Choice, Concept, Pack, ParamSpec, Problem, Question, Quiz, Text,
+    ANSWER_KEYS, CHOICE_TYPES, QUESTION_TYPES, Choice, Concept, Pack, ParamSpec, Problem, Question, Quiz, Text,
     Tolerance,
 )
 from .yamlsrc import LineDict, LineList, YamlSourceError, load_yaml
@@ -191,7 +193,8 @@ def _params(node: Any, q: LineDict, out: _Collector) -> dict[str, ParamSpec] | N
     return specs if len(specs) == len(node) else None
 
 
-def _choices(node: Any, q: LineDict, qtype: str, out: _Collector) -> tuple[Choice, ...] | None:
+def _choices(node: Any, q: LineDict, qtype: str, out: _Collector,
+             homework: bool = False) -> tuple[Choice, ...] | None:
     line = _line(q, "choices")
     if not isinstance(node, list) or not node:
         out.error(line, f"a {qtype} question needs a non-empty `choices:` list")
@@ -212,10 +215,12 @@ def _choices(node: Any, q: LineDict, qtype: str, out: _Collector) -> tuple[Choic
             ok = False
             continue
         correct = item.get("correct", False)
-        if not isinstance(correct, bool):
+        if homework:
+            correct = False  # a leaked flag is reported by _question; it is never used
+        elif not isinstance(correct, bool):
             out.error(_line(item, "correct"), f"choice {cid}: correct must be true or false")
             ok = False
-        if qtype == "ordering" and "correct" in item:
+        if qtype == "ordering" and "correct" in item and not homework:
             out.error(_line(item, "correct"), "ordering choices are listed in the correct order; "
                                               "they take no `correct:`")
             ok = False
@@ -227,7 +232,8 @@ def _choices(node: Any, q: LineDict, qtype: str, out: _Collector) -> tuple[Choic
     return tuple(choices) if ok else None
 
 
-def _question(node: Any, line: int | None, out: _Collector) -> Question | None:
+def _question(node: Any, line: int | None, out: _Collector, homework: bool = False) -> Question | None:
+    """One question. In a homework quiz the answer fields are absent (and ignored when present)."""
     if not isinstance(node, dict):
         out.error(line, "each question must be a mapping")
         return None
@@ -245,12 +251,21 @@ def _question(node: Any, line: int | None, out: _Collector) -> Question | None:
         if key == "answer" and qtype in CHOICE_TYPES:
             hint = " (mark the right choice with `correct: true`)"
         out.error(_line(node, key), f"unknown or misplaced key {key!r} for a {qtype} question{hint}")
+    if homework:
+        leaked = [k for k in ANSWER_KEYS if k in node]
+        choices = node.get("choices")
+        if isinstance(choices, list) and any(isinstance(c, dict) and "correct" in c for c in choices):
+            leaked.append("correct")
+        if leaked:
+            out.warn(_line(node, leaked[0]) if leaked[0] != "correct" else _line(node, "choices"),
+                     f"a homework quiz should not contain {', '.join(leaked)}: it reveals the answer to "
+                     f"students (grade release --homework strips it)")
 
     concepts = node.get("concepts")
     if not isinstance(concepts, list) or not concepts or not all(isinstance(c, str) for c in concepts):
         out.error(_line(node, "concepts"), "concepts must be a non-empty list of concept ids")
         concepts = []
-    traps = node.get("traps") or []
+    traps = [] if homework else (node.get("traps") or [])
     if not isinstance(traps, list) or not all(isinstance(t, str) for t in traps):
         out.error(_line(node, "traps"), 'traps must be a list of "<concept-id>:<index>" strings')
         traps = []
@@ -261,7 +276,8 @@ def _question(node: Any, line: int | None, out: _Collector) -> Question | None:
     if not isinstance(computational, bool):
         out.error(_line(node, "computational"), "computational must be true or false")
     prompt = _text(node.get("prompt"), "prompt", _line(node, "prompt"), out)
-    explanation = _text(node.get("explanation"), "explanation", _line(node, "explanation"), out)
+    explanation = None if homework else _text(node.get("explanation"), "explanation",
+                                              _line(node, "explanation"), out)
     shuffle = node.get("shuffle", True)
     if not isinstance(shuffle, bool):
         out.error(_line(node, "shuffle"), "shuffle must be true or false")
@@ -273,10 +289,13 @@ def _question(node: Any, line: int | None, out: _Collector) -> Question | None:
         difficulty=difficulty if isinstance(difficulty, int) else 0,
         prompt=prompt or {}, explanation=explanation or {}, traps=tuple(traps),
         shuffle=shuffle is not False, computational_flag=computational is True,
-        file=out.file, line=line, field_lines=dict(getattr(node, "key_lines", {})),
+        homework=homework, file=out.file, line=line, field_lines=dict(getattr(node, "key_lines", {})),
     )
     if qtype in CHOICE_TYPES:
-        q.choices = _choices(node.get("choices"), node, qtype, out) or ()
+        q.choices = _choices(node.get("choices"), node, qtype, out, homework) or ()
+    elif homework:  # no answer to read: only a parametrized question's ranges
+        if qtype == "param_numeric":
+            q.params = _params(node.get("params"), node, out) or {}
     elif qtype == "true_false":
         if not isinstance(node.get("answer"), bool):
             out.error(_line(node, "answer"), "a true_false question needs `answer: true` or `answer: false`")
@@ -334,8 +353,12 @@ def load_quiz(path: Path) -> Quiz:
     if not isinstance(data, dict):
         out.error(_line(data) or 1, "a quiz file is a mapping with topic, title and questions")
         return Quiz(topic, {"ko": topic, "en": topic}, [], path, out.problems)
-    for key in sorted(set(data) - {"topic", "title", "questions"}, key=str):
+    for key in sorted(set(data) - {"topic", "title", "homework", "questions"}, key=str):
         out.error(_line(data, key), f"unknown top-level key {key!r}")
+    homework = data.get("homework", False)
+    if not isinstance(homework, bool):
+        out.error(_line(data, "homework"), f"homework must be true or false, not {homework!r}")
+        homework = False
     if data.get("topic") != topic:
         out.error(_line(data, "topic"), f"topic must equal the file name: `topic: {topic}` "
                                         f"(found {data.get('topic')!r})")
@@ -346,10 +369,10 @@ def load_quiz(path: Path) -> Quiz:
         out.error(_line(data, "questions"), "the quiz needs a non-empty `questions:` list")
         items = []
     for i, item in enumerate(items):
-        q = _question(item, items.line_of(i), out)
+        q = _question(item, items.line_of(i), out, homework)
         if q is not None:
             questions.append(q)
-    return Quiz(topic, title or {"ko": topic, "en": topic}, questions, path, out.problems)
+    return Quiz(topic, title or {"ko": topic, "en": topic}, questions, path, out.problems, homework)
 
 
 # --- packs --------------------------------------------------------------------------------------

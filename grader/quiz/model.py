@@ -17,6 +17,9 @@ NUMERIC_TYPES = ("numeric", "param_numeric")
 # `grade quiz <word>` subcommands: a topic with one of these names could never be reached.
 RESERVED_TOPICS = ("list", "review", "check", "export")
 DEFAULT_ABS_TOLERANCE = 1e-9
+# What a homework quiz (`homework: true`, made by `grade release --homework`) leaves out: every field
+# that reveals an answer. Choices lose their `correct:` flag; ordering choices are stored shuffled.
+ANSWER_KEYS = ("answer", "accept", "answer_expr", "answer_fn", "fn_args", "tolerance", "explanation", "traps")
 
 
 def shown_path(path: Path) -> str:
@@ -111,6 +114,7 @@ class Question:
     answer_fn: str | None = None
     fn_args: dict[str, str] = field(default_factory=dict)
     computational_flag: bool = False
+    homework: bool = False  # from a homework quiz: no answers, nothing to grade against
     file: Path | None = None
     line: int | None = None
     field_lines: dict[str, int] = field(default_factory=dict)
@@ -144,6 +148,7 @@ class Quiz:
     questions: list[Question]
     file: Path
     problems: list[Problem] = field(default_factory=list)  # found while loading this file
+    homework: bool = False  # `homework: true`: answers stripped, collected for the instructor to grade
 
     def by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}

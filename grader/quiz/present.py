@@ -124,7 +124,10 @@ class Presented:
 
 def present(question: Question, seed: int | str, functions: Registry) -> Presented:
     order: list[str] = [c.id for c in question.choices]
-    if order and (question.shuffle or question.type == "ordering"):
+    # A homework quiz stores its ordering choices in an order that is known not to be the answer
+    # (homework.py); any reshuffle here could land on the answer, so they are shown as stored.
+    homework_ordering = question.homework and question.type == "ordering"
+    if order and (question.shuffle or question.type == "ordering") and not homework_ordering:
         rng = rng_for(seed, question.id, "choices")
         rng.shuffle(order)
         if question.type == "ordering" and order == question.correct_ids and len(order) > 1:
@@ -133,5 +136,6 @@ def present(question: Question, seed: int | str, functions: Registry) -> Present
     expected = None
     if question.type == "param_numeric":
         params = draw(question, seed)
-        expected = compute_answer(question, params, functions)
+        if not question.homework:  # a homework question has no formula to compute
+            expected = compute_answer(question, params, functions)
     return Presented(question, order, params, expected)

@@ -102,7 +102,11 @@ class Asker:
             except Malformed as exc:
                 self.console.print(Text(exc.text(self.lang), style="yellow"))
                 continue
-            return response, grade(p.question, response, p.expected)
+            return response, self.judge(p, response)
+
+    def judge(self, p: Presented, response: Any) -> Grade:
+        """The grade of a parsed answer (homework mode records answers without grading them)."""
+        return grade(p.question, response, p.expected)
 
     def run(self, shown: list[Presented],
             on_answer: Callable[[Presented, Any, Grade], None]) -> tuple[list[Answered], str, int]:
@@ -241,7 +245,9 @@ def run_review(pack: Pack, lang: str, count: int, ahead: bool, rate: bool, works
     known: list[tuple[CardRow, Question]] = []
     for c in cards:
         if c.topic not in by_id:
-            by_id[c.topic] = pack_quiz(pack, c.topic).by_id() if c.topic in pack.topic_files else {}
+            quiz = pack_quiz(pack, c.topic) if c.topic in pack.topic_files else None
+            # a homework quiz has no answers to review against: its questions are left out
+            by_id[c.topic] = quiz.by_id() if quiz is not None and not quiz.homework else {}
         question = by_id[c.topic].get(c.question_id)
         if question is not None:  # questions removed from the pack since are left alone
             known.append((c, question))

@@ -57,6 +57,8 @@ def _check_choices(q: Question, r: _Report) -> None:
         texts = [short_key(c.text[lang]) for c in q.choices]
         if len(set(texts)) != len(texts):
             r.error("choices", f"two choices have the same {lang} text")
+    if q.homework:
+        return  # the correct flags were stripped
     n_correct = sum(c.correct for c in q.choices)
     if q.type == "single" and n_correct != 1:
         r.error("choices", f"a single-choice question needs exactly one `correct: true` choice "
@@ -175,6 +177,9 @@ def validate_question(q: Question, pack: Pack) -> list[Problem]:
     _check_languages(q, r)
     if q.type in ("single", "multiple", "ordering"):
         _check_choices(q, r)
+    elif q.homework:  # no answers to check: only the parameters' placeholders
+        if q.type == "param_numeric":
+            _check_params(q, pack, r)
     elif q.type == "numeric":
         _check_tolerance(q, [(float(q.answer), {})], r)
     elif q.type == "short":

@@ -194,9 +194,8 @@ def decode(value: Any, blobs: list[bytes], make_array=remote_array) -> Any:
 # ----------------------------------------------------------------------------- framing
 def send(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
     head = json.dumps({**header, "blobs": [len(b) for b in blobs]}).encode()
-    _write_all(fd, _LEN.pack(len(head)) + head)
-    for blob in blobs:
-        _write_all(fd, blob)
+    # one write per message: every separate write wakes the reader once more
+    _write_all(fd, b"".join([_LEN.pack(len(head)), head, *blobs]))
 
 
 def recv(fd: int) -> Message:
