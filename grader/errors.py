@@ -15,3 +15,7 @@ class UsageError(Exception):
 
     def text(self, lang: str) -> str:
         return self.ko if lang == "ko" else self.en
+
+
+class SkipCheck(Exception):
+    """A check that cannot run in this installation (it then counts for nothing here)."""

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import pytest
+from typing import TYPE_CHECKING
 
 from .cases import CaseFactory
+from .errors import SkipCheck
 from .catalog import Exercise
 from .results import CheckResult
 from .text import CheckFailure, Text
+
+if TYPE_CHECKING:
+    import pytest
 
 
 @dataclass
@@ -36,16 +40,16 @@ class _Collector:
     """A pytest plugin that keeps the collected items (for checks that need pytest)."""
 
     def __init__(self) -> None:
-        self.items: list[pytest.Item] = []
+        self.items: list = []
         self.errors: list[str] = []
 
-    def pytest_configure(self, config: pytest.Config) -> None:
+    def pytest_configure(self, config: "pytest.Config") -> None:
         config.addinivalue_line("markers", "grade(points, en, ko): a graded check")
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(self, items: list) -> None:
         self.items = list(items)
 
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+    def pytest_collectreport(self, report: "pytest.CollectReport") -> None:
         if report.failed:
             self.errors.append(report.longreprtext)
 
@@ -85,13 +89,14 @@ def _collect_direct(exercise: Exercise, path: Path, visibility: str) -> list[Col
         if any(m.name != "grade" for m in marks) or \
                 set(inspect.signature(fn).parameters) - FIXTURES:
             raise _NeedsPytest(attr)
-        grade = [m for m in marks if m.name == "grade"]
-        meta = grade[0].kwargs if grade else {"points": 0, "en": attr, "ko": attr}
+        meta = getattr(fn, "__grade__", None) or {"points": 0, "en": attr, "ko": attr}
         found.append(CollectedCheck(attr, fn, {}, meta, visibility))
     return found
 
 
 def _collect_with_pytest(exercise: Exercise, hidden: bool) -> list[CollectedCheck]:
+    import pytest
+
     from .runner import pytest_args
 
     files = exercise.check_files(hidden)
@@ -119,19 +124,31 @@ def run_checks(checks: list[CollectedCheck], learner: Any, ref: Any, seed: int
         kwargs = {name: fixtures[name] for name in wanted}
         try:
             if ref is None and "ref" in wanted:
-                pytest.skip("no reference")
+                raise SkipCheck("no reference")
             chk.function(**kwargs)
             outcome, exc, detail = "passed", None, ""
-        except pytest.skip.Exception:
-            outcome, exc, detail = "skipped", None, ""
         except Exception as err:  # noqa: BLE001 - becomes this check's failure
-            outcome, exc = "failed", err
-            detail = "".join(traceback.format_exception(err))
+            if _is_skip(err):
+                outcome, exc, detail = "skipped", None, ""
+            else:
+                outcome, exc = "failed", err
+                detail = "".join(traceback.format_exception(err))
         results.append(check_result(chk.name, chk.meta, chk.visibility, outcome, exc, detail))
     return results
 
 
-def grade_meta(item: pytest.Item) -> dict:
+def _is_skip(err: Exception) -> bool:
+    import sys
+
+    pytest = sys.modules.get("pytest")
+    return isinstance(err, SkipCheck) or (pytest is not None
+                                          and isinstance(err, pytest.skip.Exception))
+
+
+def grade_meta(item: "pytest.Item") -> dict:
+    meta = getattr(getattr(item, "function", None), "__grade__", None)
+    if meta:
+        return meta
     marker = item.get_closest_marker("grade")
     return marker.kwargs if marker else {"points": 0, "en": item.name, "ko": item.name}
 

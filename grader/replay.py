@@ -16,8 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from .errors import SkipCheck
 from .worker import protocol
 
 FILE = "replay.json"
@@ -72,7 +71,7 @@ class ReplayRef:
         def call(*args: Any, **kwargs: Any) -> Any:
             record = self.records.get(digest(name, args, kwargs))
             if record is None:
-                pytest.skip("needs the reference solution; runs when your instructor grades")
+                raise SkipCheck("needs the reference solution; runs when your instructor grades")
             if "raises" in record:
                 raise _builtin_error(record["raises"])(record["message"])
             blobs = [base64.b64decode(b) for b in record["blobs"]]

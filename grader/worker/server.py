@@ -176,7 +176,9 @@ class Server:
             names = [n for n, _ in named]
             inputs += [p for _, p in named]
         upstream = protocol.decode(spec.get("upstream"), blobs, _make_array)
-        grads = torch.autograd.grad(out, inputs, grad_outputs=upstream, allow_unused=True)
+        # sum(out * upstream) rather than grad_outputs=: the latter imports sympy (~0.5 s)
+        target = out.sum() if upstream is None else (out * upstream).sum()
+        grads = torch.autograd.grad(target, inputs, allow_unused=True)
         n_args = len(inputs) - len(names)
         return {"inputs": [g for g in grads[:n_args]],
                 "params": {n: g for n, g in zip(names, grads[n_args:])}}

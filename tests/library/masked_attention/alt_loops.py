@@ -16,7 +16,8 @@ def _softmax_row(row, allowed):
     if not idx:
         return torch.zeros_like(row)
     m = max(row[j] for j in idx).detach()
-    e = [torch.exp(row[j] - m) if keep[j] else torch.zeros((), dtype=row.dtype) for j in range(len(keep))]
+    e = [torch.exp(row[j] - m) if keep[j] else torch.zeros((), dtype=row.dtype)
+         for j in range(len(keep))]
     e = torch.stack(e)
     return e / e.sum()
 

@@ -38,7 +38,8 @@ def masked_self_attention(x: torch.Tensor, Wq: torch.Tensor, Wk: torch.Tensor, W
 
 
 def multi_head_self_attention(x: torch.Tensor, Wq: torch.Tensor, Wk: torch.Tensor,
-                              Wv: torch.Tensor, Wo: torch.Tensor, num_heads: int, causal: bool = True,
+                              Wv: torch.Tensor, Wo: torch.Tensor, num_heads: int,
+                              causal: bool = True,
                               key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
     N, T, D = x.shape
     if num_heads < 1 or D % num_heads != 0:
