@@ -14,8 +14,24 @@ from .worker.protocol import RemoteArray, TensorArg
 __all__ = [
     "Case", "CaseFactory", "CheckFailure", "SkipCheck", "Learner", "LearnerError", "Mistake", "RemoteArray",
     "RemoteObject", "TensorArg", "Text", "check", "describe", "expect_array", "expect_raises",
-    "expect_true", "expect_value", "fail",
+    "expect_true", "expect_value", "fail", "sibling",
 ]
+
+
+def sibling(file: str, name: str = "test_public"):
+    """Another check file of the same exercise, as a module (check folders are not packages):
+    `P = sibling(__file__)` in test_hidden.py gives test_public.py's helpers."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(file).with_name(f"{name}.py")
+    key = f"_grade_sibling_{path.parent.name}_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
 
 
 def check(points: float, en: str, ko: str):

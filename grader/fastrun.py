@@ -81,6 +81,8 @@ def _collect_direct(exercise: Exercise, path: Path, visibility: str) -> list[Col
         spec.loader.exec_module(module)
     finally:
         sys.dont_write_bytecode = writes_bytecode
+    if any(_is_fixture(obj) for obj in vars(module).values()):
+        raise _NeedsPytest("the module defines pytest fixtures")
     found = []
     for attr, fn in vars(module).items():  # definition order, as pytest collects
         if not (attr.startswith("test") and inspect.isfunction(fn)):
@@ -92,6 +94,11 @@ def _collect_direct(exercise: Exercise, path: Path, visibility: str) -> list[Col
         meta = getattr(fn, "__grade__", None) or {"points": 0, "en": attr, "ko": attr}
         found.append(CollectedCheck(attr, fn, {}, meta, visibility))
     return found
+
+
+def _is_fixture(obj: Any) -> bool:
+    return type(obj).__name__ == "FixtureFunctionDefinition" or \
+        hasattr(obj, "_pytestfixturefunction")
 
 
 def _collect_with_pytest(exercise: Exercise, hidden: bool) -> list[CollectedCheck]:

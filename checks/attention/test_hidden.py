@@ -7,26 +7,14 @@ function cannot earn its points.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from grader.api import check, expect_array, expect_true
+from grader.api import check, expect_array, expect_true, sibling
 
-
-def _load_public() -> Any:
-    """The helpers of test_public.py (check files cannot import each other as modules)."""
-    path = Path(__file__).with_name("test_public.py")
-    spec = importlib.util.spec_from_file_location("attention_public_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pub = _load_public()
+pub = sibling(__file__)
 
 # ============================================================================ masks
 

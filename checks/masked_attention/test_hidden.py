@@ -7,27 +7,16 @@ a function that always raises earns nothing here.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.api import Mistake, RemoteArray, check, expect_array, expect_raises, expect_true, fail
+from grader.api import (Mistake, RemoteArray, check, expect_array, expect_raises, expect_true,
+                        fail, sibling)
 
-
-def _public():
-    """The helpers of test_public.py (imported by path: check folders are not packages)."""
-    path = Path(__file__).with_name("test_public.py")
-    spec = importlib.util.spec_from_file_location("_masked_attention_public_helpers", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-P = _public()
+P = sibling(__file__)
 
 
 def _rows(got, expected, keep: np.ndarray, *, name: str, like, mistakes=()) -> None:
