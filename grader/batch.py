@@ -49,14 +49,14 @@ class WarmGrader:
 
     def __init__(self, names: list[str], hidden: bool = True) -> None:
         from .fastrun import collect
-        from .runner import PRELOAD, reference
+        from .runner import preload, reference
         from .worker.zygote import Zygote
 
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(var, "1")
         self.exercises = {n: load_exercise(n) for n in names}
         self.preload = tuple(dict.fromkeys(m for ex in self.exercises.values()
-                                           for m in PRELOAD.get(ex.framework, ())))
+                                           for m in preload(ex)))
         self.zygote = Zygote(self.preload)
         self.checks = {n: collect(ex, hidden) for n, ex in self.exercises.items()}
         self.refs = {n: reference(ex) for n, ex in self.exercises.items()}

@@ -76,21 +76,26 @@ def _collect_direct(exercise: Exercise, path: Path, visibility: str) -> list[Col
     name = f"checks_{exercise.name}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look classes up by module name
     writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
         spec.loader.exec_module(module)
     finally:
         sys.dont_write_bytecode = writes_bytecode
     if any(_is_fixture(obj) for obj in vars(module).values()):
-        raise _NeedsPytest("the module defines pytest fixtures")
+        raise RuntimeError(f"{path} defines pytest fixtures: checks get only "
+                           f"{', '.join(sorted(FIXTURES))} (docs/writing-checks.md)")
     found = []
     for attr, fn in vars(module).items():  # definition order, as pytest collects
         if not (attr.startswith("test") and inspect.isfunction(fn)):
             continue
         marks = getattr(fn, "pytestmark", [])
-        if any(m.name != "grade" for m in marks) or \
-                set(inspect.signature(fn).parameters) - FIXTURES:
-            raise _NeedsPytest(attr)
+        if any(m.name != "grade" for m in marks):
+            raise _NeedsPytest(attr)  # parametrize and friends: pytest expands them
+        unknown = set(inspect.signature(fn).parameters) - FIXTURES
+        if unknown:
+            raise RuntimeError(f"{path}::{attr} asks for {', '.join(sorted(unknown))}; checks "
+                               f"get only {', '.join(sorted(FIXTURES))}")
         meta = getattr(fn, "__grade__", None) or {"points": 0, "en": attr, "ko": attr}
         found.append(CollectedCheck(attr, fn, {}, meta, visibility))
     return found
@@ -114,6 +119,12 @@ def _collect_with_pytest(exercise: Exercise, hidden: bool) -> list[CollectedChec
         raise RuntimeError(f"could not collect the checks of {exercise.name}: "
                            + "\n".join(collector.errors)[-2000:])
     visibility = {p.resolve(): v for p, v in files}
+    for item in collector.items:
+        params = set(getattr(getattr(item, "callspec", None), "params", {}))
+        unknown = set(getattr(item, "fixturenames", ())) - FIXTURES - params
+        if unknown:
+            raise RuntimeError(f"{item.nodeid} asks for {', '.join(sorted(unknown))}; checks "
+                               f"get only {', '.join(sorted(FIXTURES))}")
     return [CollectedCheck(item.name, item.function,
                            dict(getattr(getattr(item, "callspec", None), "params", {})),
                            grade_meta(item), visibility.get(Path(str(item.path)).resolve(),

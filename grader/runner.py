@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,12 @@ from .worker.client import Worker, WorkerOptions
 from .worker.sandbox import Limits
 
 PRELOAD = {"numpy": ("numpy",), "torch": ("numpy", "torch"), "python": ()}
+
+
+def preload(exercise: Exercise) -> tuple[str, ...]:
+    """What the worker imports before the learner's file: meta.yaml `preload`, or by framework
+    (seq2seq adds torch.optim, whose first import costs over a second)."""
+    return tuple(exercise.meta.get("preload") or PRELOAD.get(exercise.framework, ("numpy",)))
 
 
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
@@ -33,7 +40,7 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
     hidden_dirs = tuple(str(exercise.root / d) for d in ("solutions", "checks")
                         if (exercise.root / d).is_dir())
     worker = Worker(learner_file, exercise.name, WorkerOptions(
-        preload=PRELOAD.get(exercise.framework, ("numpy",)), call_timeout=call_timeout,
+        preload=preload(exercise), call_timeout=call_timeout,
         limits=Limits(hide=hidden_dirs)))
     worker.start()  # its imports overlap ours: pytest and numpy are imported only now
     from .fastrun import collect, run_checks
@@ -68,6 +75,8 @@ def reference(exercise: Exercise) -> Any:
     spec = importlib.util.spec_from_file_location(f"reference_{exercise.name}", exercise.solution)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    if "torch" in sys.modules:  # tiny tensors: more intra-op threads only add waiting
+        sys.modules["torch"].set_num_threads(1)
     return module
 
 
