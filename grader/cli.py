@@ -259,6 +259,17 @@ def batch(submissions: Path, out: Path, jobs: int, exercises: str | None, quizze
                    f"{config.out / 'report.html'}")
 
 
+@main.command(name="student-seed")
+@click.argument("students", nargs=-1, required=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="The assignment seed.")
+def student_seed_cmd(students: tuple, seed: int) -> None:
+    """Each student's seed in a batch: give it to them for `grade quiz TOPIC --template --seed`."""
+    from .batch import student_seed
+
+    for student in students:
+        click.echo(f"{student}\t{student_seed(seed, student)}")
+
+
 def _read_roster(path: Path | None) -> dict[str, dict]:
     import csv
 

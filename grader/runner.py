@@ -18,8 +18,7 @@ PRELOAD = {"numpy": ("numpy",), "torch": ("numpy", "torch"), "python": ()}
 
 
 def preload(exercise: Exercise) -> tuple[str, ...]:
-    """What the worker imports before the learner's file: meta.yaml `preload`, or by framework
-    (seq2seq adds torch.optim, whose first import costs over a second)."""
+    """What the worker imports before the learner's file: meta.yaml `preload`, or by framework."""
     return tuple(exercise.meta.get("preload") or PRELOAD.get(exercise.framework, ("numpy",)))
 
 

@@ -118,9 +118,16 @@ def _mha_oracle(a: dict) -> torch.Tensor:
         # it stores projections as (out, in) and computes x @ W.T: hand it our W transposed
         mha.in_proj_weight.copy_(torch.cat([a["Wq"].T, a["Wk"].T, a["Wv"].T]))
         mha.out_proj.weight.copy_(a["Wo"].T)
-        # its boolean attn_mask means "NOT allowed": the opposite of causal_mask
-        attn_mask = ~torch.ones(T, T, dtype=torch.bool).tril() if a["causal"] else None
-        out, _ = mha(x, x, x, attn_mask=attn_mask, key_padding_mask=a["kpm"], need_weights=False)
+        # its boolean attn_mask means "NOT allowed": the opposite of causal_mask. Padding is
+        # folded into a per-(sequence, head) mask: its key_padding_mask argument runs a shape
+        # check that imports sympy, half a second of every grade.
+        blocked = torch.zeros(N, T, T, dtype=torch.bool)
+        if a["causal"]:
+            blocked |= ~torch.ones(T, T, dtype=torch.bool).tril()
+        if a["kpm"] is not None:
+            blocked |= a["kpm"][:, None, :]
+        attn_mask = blocked.repeat_interleave(a["H"], dim=0)  # (N * heads, T, T), batch-major
+        out, _ = mha(x, x, x, attn_mask=attn_mask, need_weights=False)
     return out
 
 

@@ -114,12 +114,12 @@ class Server:
         self.reply(header, enc.blobs)
 
     def optimizer(self, msg: protocol.Message) -> None:
-        import torch
+        from . import optim
 
         req = msg.header
         try:
             model = self.objects[int(req["ref"])]
-            kind = {"SGD": torch.optim.SGD, "Adam": torch.optim.Adam}[req["kind"]]
+            kind = {"SGD": optim.SGD, "Adam": optim.Adam}[req["kind"]]
             opt = kind(model.parameters(), lr=float(req["lr"]))
         except BaseException as exc:  # noqa: BLE001
             self.reply({"ok": False, **self._describe(exc)})
