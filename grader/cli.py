@@ -15,11 +15,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__, catalog, progress
-from .console import make_console
+from . import __version__
 from .errors import UsageError
 from .i18n import resolve_lang
-from .workspace import init_workspace, require_workspace, reset_exercise
+
+# Everything else is imported inside the commands: `grade exercise` starts the learner's worker
+# first, and its start-up then overlaps the grader's own imports.
 
 LANG = click.option("--lang", type=click.Choice(["ko", "en"]), default=None,
                     help="Language of the output (default: GRADE_LANG, then the locale).")
@@ -71,6 +72,9 @@ def main() -> None:
 @friendly
 def init(directory: Path, lang: str | None) -> None:
     """Create a learner workspace with the exercise stubs in DIRECTORY."""
+    from . import catalog
+    from .workspace import init_workspace
+
     lang = resolve_lang(lang)
     stubs = {ex.name: ex.stub for ex in catalog.all_exercises()}
     created = init_workspace(directory, stubs, __version__)
@@ -90,6 +94,10 @@ def init(directory: Path, lang: str | None) -> None:
 @friendly
 def list_(workspace_dir: Path | None, lang: str | None) -> None:
     """Exercises with their points and your status."""
+    from . import catalog, progress
+    from .console import make_console
+    from .workspace import require_workspace
+
     from rich.table import Table
 
     lang = resolve_lang(lang)
@@ -120,8 +128,9 @@ def list_(workspace_dir: Path | None, lang: str | None) -> None:
 def exercise(name: str, workspace_dir: Path | None, seed: int | None, fmt: str, verbose: bool,
              timeout: float, lang: str | None) -> None:
     """Grade exercises/NAME.py, check by check."""
-    from .report import render_json, render_text
+    from . import catalog, progress
     from .runner import run_exercise
+    from .workspace import require_workspace
 
     lang = resolve_lang(lang)
     ex = catalog.load_exercise(name)
@@ -130,6 +139,9 @@ def exercise(name: str, workspace_dir: Path | None, seed: int | None, fmt: str, 
     result = run_exercise(ex, ws.exercise_file(name), seed, call_timeout=timeout)
     progress.record_attempt(ws.db_path, name, result.score, result.max_score,
                             result.checks_version, seed)
+    from .console import make_console
+    from .report import render_json, render_text
+
     if fmt == "json":
         click.echo(render_json(result, lang))
     elif fmt == "junit":
@@ -148,6 +160,9 @@ def exercise(name: str, workspace_dir: Path | None, seed: int | None, fmt: str, 
 @friendly
 def hint(name: str, workspace_dir: Path | None, lang: str | None) -> None:
     """The next hint for NAME: concept, then formula, then a code skeleton."""
+    from . import catalog, progress
+    from .workspace import require_workspace
+
     lang = resolve_lang(lang)
     ex = catalog.load_exercise(name)
     ws = require_workspace(workspace_dir)
@@ -170,6 +185,9 @@ def hint(name: str, workspace_dir: Path | None, lang: str | None) -> None:
 @friendly
 def solution(name: str, workspace_dir: Path | None, lang: str | None) -> None:
     """The reference solution, once your workspace has full marks on NAME."""
+    from . import catalog, progress
+    from .workspace import require_workspace
+
     lang = resolve_lang(lang)
     ex = catalog.load_exercise(name)
     ws = require_workspace(workspace_dir)
@@ -195,6 +213,9 @@ def solution(name: str, workspace_dir: Path | None, lang: str | None) -> None:
 @friendly
 def reset(name: str, workspace_dir: Path | None, yes: bool, lang: str | None) -> None:
     """Put the stub of NAME back (your file is backed up first)."""
+    from . import catalog
+    from .workspace import require_workspace, reset_exercise
+
     lang = resolve_lang(lang)
     ex = catalog.load_exercise(name)
     ws = require_workspace(workspace_dir)
@@ -230,8 +251,10 @@ def batch(submissions: Path, out: Path, jobs: int, exercises: str | None, quizze
     """Grade a folder of submissions (one folder or zip per student)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from . import catalog
     from .batch import BatchConfig, run_batch
     from .classreport import write_outputs
+    from .console import make_console
 
     names = exercises.split(",") if exercises else catalog.exercise_names()
     for name in names:
@@ -284,6 +307,8 @@ def _read_roster(path: Path | None) -> dict[str, dict]:
 
 
 def _exercise_list(names: str | None) -> list:
+    from . import catalog
+
     return [catalog.load_exercise(n) for n in (names.split(",") if names else
                                                catalog.exercise_names())]
 
@@ -300,6 +325,7 @@ def _exercise_list(names: str | None) -> list:
 def release(out: Path, exercises: str | None, quizzes: str | None, homework: bool, seed: int,
             lang: str | None) -> None:
     """Build a student package in OUT: stubs, public checks, hints, quizzes; no solutions."""
+    from . import catalog
     from .release import build_release
 
     chosen = _exercise_list(exercises)
@@ -320,6 +346,7 @@ def export() -> None:
 @friendly
 def export_gradescope(out_zip: Path, exercises: str | None) -> None:
     """An autograder zip: setup.sh, run_autograder and the grader with hidden checks."""
+    from . import catalog
     from .exports import gradescope_zip
 
     gradescope_zip(catalog.content_root(), out_zip, _exercise_list(exercises), __version__)
@@ -332,6 +359,7 @@ def export_gradescope(out_zip: Path, exercises: str | None) -> None:
 @friendly
 def export_github(out_dir: Path, exercises: str | None) -> None:
     """A template repository with the stubs and an autograding workflow."""
+    from . import catalog
     from .exports import github_classroom
 
     github_classroom(catalog.content_root(), out_dir, _exercise_list(exercises), __version__)

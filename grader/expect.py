@@ -14,7 +14,7 @@ import numpy as np
 from .cases import current_case
 from .learner import LearnerError
 from .text import CheckFailure, Text
-from .worker.protocol import Opaque, RemoteArray
+from .worker.protocol import Opaque, RemoteArray, dtype_name
 
 KINDS = {"ndarray": "numpy.ndarray", "tensor": "torch.Tensor"}
 # Set while recording a release: every Mistake is evaluated, so that the reference calls it
@@ -113,18 +113,15 @@ def _plain(value: Any) -> np.ndarray:
 
 def _check_dtype(got: RemoteArray, in_dtype: np.dtype, kind: str, name: str,
                  exact: bool | None) -> None:
-    if in_dtype.kind != "f":
-        allowed = {in_dtype.name}
-    elif kind == "tensor" or exact:
-        allowed = {in_dtype.name}
+    given, returned = dtype_name(in_dtype), dtype_name(got.dtype)
+    if in_dtype.kind != "f" or kind == "tensor" or exact:
+        allowed = {given}
     else:
-        allowed = {"float64"} if in_dtype.name == "float64" else {in_dtype.name, "float64"}
-    if got.dtype.name not in allowed:
+        allowed = {"float64"} if given == "float64" else {given, "float64"}
+    if returned not in allowed:
         want = " or ".join(sorted(allowed))
-        raise fail(f"{name}: expected dtype {want} for {in_dtype.name} inputs, got "
-                   f"{got.dtype.name}.",
-                   f"{name}: {in_dtype.name} 입력이면 dtype이 {want} 이어야 하는데 "
-                   f"{got.dtype.name} 입니다.")
+        raise fail(f"{name}: expected dtype {want} for {given} inputs, got {returned}.",
+                   f"{name}: {given} 입력이면 dtype이 {want} 이어야 하는데 {returned} 입니다.")
 
 
 def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, name: str,
@@ -139,7 +136,7 @@ def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, nam
                        f"{name}: {bad.size}개 중 {int(bad.sum())}개 값이 다릅니다; 처음은 인덱스 "
                        f"{idx}: 기대값 {expected[idx]}, 실제값 {got[idx]}.{hint.ko}")
         return
-    rtol, atol = tol or TOLERANCE.get(in_dtype.name, TOLERANCE["float64"])
+    rtol, atol = tol or TOLERANCE.get(dtype_name(in_dtype), TOLERANCE["float64"])
     report = compare(got, expected, rtol, atol)
     if report is None:
         return

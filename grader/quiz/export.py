@@ -193,7 +193,7 @@ def _moodle_question(q: Question, pack: Pack, lang: str, seed: int, mode: str) -
 
 
 def to_moodle_xml(pack: Pack, quiz: Quiz, lang: str = "both", seed: int = 0, mode: str = "calculated") -> str:
-    body = [f'<?xml version="1.0" encoding="UTF-8"?>',
+    body = ['<?xml version="1.0" encoding="UTF-8"?>',
             "<quiz>",
             '  <question type="category">',
             f"    <category><text>$course$/top/dlgrade/{xml_escape(quiz.topic)}</text></category>",

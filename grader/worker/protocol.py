@@ -20,6 +20,8 @@ SAFE_DTYPES = {
     "bool", "int8", "int16", "int32", "int64", "uint8",
     "float16", "float32", "float64", "complex64", "complex128",
 }
+# numpy 2 builds dtype.name afresh on every access: look names up instead (hot path)
+_NAMES = {np.dtype(name): name for name in SAFE_DTYPES}
 MAX_MESSAGE = 1 << 31  # 2 GiB: a larger frame is treated as garbage from the learner
 _LEN = struct.Struct("<Q")
 
@@ -72,6 +74,10 @@ class Message:
     blobs: list[bytes] = field(default_factory=list)
 
 
+def dtype_name(dtype: np.dtype) -> str:
+    return _NAMES.get(dtype) or dtype.name
+
+
 # ----------------------------------------------------------------------------- encoding
 class Encoder:
     def __init__(self) -> None:
@@ -81,10 +87,11 @@ class Encoder:
         arr = np.asarray(arr)
         if not arr.flags.c_contiguous:  # (ascontiguousarray would turn 0-d arrays into 1-d)
             arr = arr.copy(order="C")
-        if arr.dtype.name not in SAFE_DTYPES:
+        dtype = dtype_name(arr.dtype)
+        if dtype not in SAFE_DTYPES:
             return {"__opaque__": f"{kind}[{arr.dtype}]", "text": ""}
         self.blobs.append(arr.tobytes())
-        return {"__array__": len(self.blobs) - 1, "dtype": arr.dtype.name,
+        return {"__array__": len(self.blobs) - 1, "dtype": dtype,
                 "shape": list(arr.shape), "kind": kind, "requires_grad": requires_grad}
 
     def value(self, obj: Any, depth: int = 0) -> Any:
@@ -95,7 +102,7 @@ class Encoder:
         if type(obj) is int or type(obj) is float:
             return obj
         if isinstance(obj, (np.integer, np.floating, np.bool_)) and type(obj).__module__ == "numpy":
-            return {"__npscalar__": obj.dtype.name, "value": obj.item()}
+            return {"__npscalar__": dtype_name(obj.dtype), "value": obj.item()}
         if isinstance(obj, np.ndarray):
             kind = "numpy.ndarray" if type(obj) is np.ndarray else _type_name(obj)
             return self.array(np.asarray(obj), kind)
@@ -198,31 +205,37 @@ def send(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
     _write_all(fd, b"".join([_LEN.pack(len(head)), head, *blobs]))
 
 
-def recv(fd: int) -> Message:
-    (size,) = _LEN.unpack(_read_exact(fd, _LEN.size))
-    if size > MAX_MESSAGE:
-        raise DecodeError("message too large")
-    header = json.loads(_read_exact(fd, size))
-    if not isinstance(header, dict):
-        raise DecodeError("header is not an object")
-    sizes = header.pop("blobs", [])
-    if sum(sizes) > MAX_MESSAGE:
-        raise DecodeError("message too large")
-    return Message(header, [_read_exact(fd, int(n)) for n in sizes])
+class Reader:
+    """Messages from a pipe, read in large chunks (one read per message, not three or more)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+
+    def recv(self) -> Message:
+        (size,) = _LEN.unpack(self._take(_LEN.size))
+        if size > MAX_MESSAGE:
+            raise DecodeError("message too large")
+        header = json.loads(self._take(size))
+        if not isinstance(header, dict):
+            raise DecodeError("header is not an object")
+        sizes = header.pop("blobs", [])
+        if sum(sizes) > MAX_MESSAGE:
+            raise DecodeError("message too large")
+        return Message(header, [self._take(int(n)) for n in sizes])
+
+    def _take(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            chunk = os.read(self.fd, max(size - len(self.buffer), 1 << 16))
+            if not chunk:
+                raise EOFError("the pipe was closed")
+            self.buffer += chunk
+        data = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return data
 
 
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
-
-
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise EOFError("the worker closed the pipe")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)

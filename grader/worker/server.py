@@ -32,6 +32,7 @@ class Server:
         self.fd_in = fd_in
         self.fd_out = fd_out
         self.module: Any = None
+        self.reader = protocol.Reader(fd_in)
         self.objects: dict[int, Any] = {}
 
     # -------------------------------------------------------------- loading
@@ -55,7 +56,7 @@ class Server:
     def serve(self) -> None:
         while True:
             try:
-                msg = protocol.recv(self.fd_in)
+                msg = self.reader.recv()
             except EOFError:
                 return
             op = msg.header.get("op")

@@ -19,9 +19,6 @@ from pathlib import Path
 
 from . import sandbox
 
-BOOT = ("import sys; sys.path.append(sys.argv.pop(1)); "
-        "from grader.worker.zygote import main; main()")
-
 
 class ForkedChild:
     """Popen-like handle on a worker forked by the zygote (the zygote reaps it)."""
@@ -47,12 +44,11 @@ class ForkedChild:
 
 class Zygote:
     def __init__(self, preload: tuple[str, ...]) -> None:
-        from .client import GRADER_PARENT
+        from .client import python_command
 
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-c", BOOT, GRADER_PARENT, str(theirs.fileno()),
-             ",".join(preload)],
+            [*python_command("grader.worker.zygote"), str(theirs.fileno()), ",".join(preload)],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, start_new_session=True)
         theirs.close()
 
