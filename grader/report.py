@@ -21,6 +21,8 @@ def render_text(result: ExerciseResult, console: Console, lang: str, verbose: bo
                     f"시드 {result.seed}, 검사 버전 {result.checks_version}"), style="dim")
     seen: set[str] = set()
     for c in result.checks:
+        if c.skipped:  # said once, in the footer
+            continue
         mark = f"[green]{ok_mark}[/]" if c.passed else f"[red]{bad_mark}[/]"
         vis = t(" (hidden)", " (숨김)") if c.visibility == "hidden" else ""
         console.print(f"{mark} {_pts(c.points)}/{_pts(c.max_points)}  "
@@ -40,8 +42,8 @@ def _footer(result: ExerciseResult, console: Console, lang: str, verbose: bool) 
     console.print()
     console.print(t(f"Score: {_pts(result.score)}/{_pts(result.max_score)}",
                     f"점수: {_pts(result.score)}/{_pts(result.max_score)}"), style="bold")
-    if result.hidden_not_run:
-        n = result.hidden_not_run
+    n = result.hidden_not_run + sum(c.skipped for c in result.checks)
+    if n:
         console.print(t(f"{n} more checks run when your instructor grades.",
                         f"강사가 채점할 때 {n}개의 검사가 더 실행됩니다."))
     if result.full_marks and result.solution_available:

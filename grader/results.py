@@ -18,6 +18,7 @@ class CheckResult:
     message: Text
     visibility: str  # "public" | "hidden"
     internal_error: bool = False  # the check itself broke: a grader bug, not the learner's
+    skipped: bool = False  # cannot run in this installation; counts for nothing here
 
 
 @dataclass

@@ -33,12 +33,15 @@ def python_command(module: str) -> list[str]:
     """Start `module`'s main() in a fresh interpreter: isolated (-I: no user site, no current
     folder on sys.path), no bytecode written (-B), and without the site module (-S: its .pth
     processing costs a fifth of the start-up); the grader's own import paths are passed on."""
-    import site
-
-    paths = [*site.getsitepackages(), GRADER_PARENT]
+    # the parent's import path, .pth additions included (-S skips them in the child), but not
+    # the current folder or a script's folder, which a learner's files could shadow
+    here = {"", os.getcwd(), os.path.dirname(os.path.abspath(sys.argv[0] or ""))}
+    paths = [p for p in sys.path if p not in here] + [GRADER_PARENT]
     boot = (f"import sys; sys.path += sys.argv.pop(1).split({os.pathsep!r}); "
             f"from {module} import main; main()")
     return [sys.executable, "-I", "-S", "-B", "-c", boot, os.pathsep.join(paths)]
+
+
 TOKEN_VAR = "GRADE_WORKER_TOKEN"  # inherited by everything the worker starts, so we can find it
 ISSUED_TOKENS: list[str] = []  # every token this process handed out (tests look for leftovers)
 
@@ -141,8 +144,9 @@ class Worker:
                 msg = self._receive(self.options.load_timeout)
                 self._load = msg.header.get("load") or {"ok": False, "kind": "protocol"}
             except WorkerError as err:
-                self._load = {"ok": False, "kind": err.kind, "message": err.detail}
                 self._kill()
+                detail = err.detail or self.output(1500).strip()  # e.g. a failed import
+                self._load = {"ok": False, "kind": err.kind, "message": detail}
         return self._load
 
     def close(self) -> None:
