@@ -29,7 +29,7 @@ def exercises() -> list[str]:
     return sorted(p.parent.name for p in (REPO / "checks").glob("*/meta.yaml"))
 
 
-def make_class(root: Path, students: int, seed: int = 0) -> Path:
+def make_class(root: Path, students: int, hostile: float, seed: int = 0) -> Path:
     rng = random.Random(seed)
     subs = root / "subs"
     attacks = sorted((LIB / "attacks").glob("*.py"))
@@ -40,7 +40,7 @@ def make_class(root: Path, students: int, seed: int = 0) -> Path:
             good = [REPO / "solutions" / f"{name}.py", *sorted((LIB / name).glob("alt_*.py"))]
             buggy = sorted((LIB / name).glob("mut_*.py"))
             roll = rng.random()
-            pool = good if roll < 0.6 or not buggy else buggy if roll < 0.92 else attacks
+            pool = attacks if roll < hostile else good if roll < 0.6 or not buggy else buggy
             shutil.copy(rng.choice(pool), folder / f"{name}.py")
     return subs
 
@@ -72,11 +72,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=120)
     parser.add_argument("--loop-sample", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--hostile", type=float, default=0.08, help="share of hostile files")
     opts = parser.parse_args()
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        subs = make_class(tmp, opts.students)
+        subs = make_class(tmp, opts.students, opts.hostile)
         sampler = PeakMemory()
         sampler.start()
         start = time.perf_counter()
@@ -97,7 +98,8 @@ def main() -> None:
         loop_per_sub = (time.perf_counter() - start) / opts.loop_sample
     per_minute = opts.students / batch_s * 60
     speedup = loop_per_sub / (batch_s / opts.students)
-    print(f"exercises per submission: {len(exercises())} ({', '.join(exercises())})")
+    print(f"exercises per submission: {len(exercises())} ({', '.join(exercises())}); "
+          f"{opts.hostile:.0%} of the files hostile")
     print(f"batch: {opts.students} submissions in {batch_s:.1f} s with --jobs {opts.jobs} = "
           f"{per_minute:.0f} submissions/min (goal >= 120)")
     print(f"loop:  {loop_per_sub:.2f} s per submission with `grade exercise` (sample of "

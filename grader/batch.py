@@ -32,8 +32,8 @@ class BatchConfig:
     quizzes: list[str] = field(default_factory=list)
     seed: int = 0
     jobs: int = 2
-    call_timeout: float = 10.0
-    submission_timeout: float = 120.0
+    call_timeout: float = 2.0
+    submission_timeout: float = 60.0
     hidden: bool = True
 
 

@@ -121,7 +121,7 @@ def list_(workspace_dir: Path | None, lang: str | None) -> None:
 @click.option("--seed", type=int, default=None, help="Reproduce a run (default: a new seed).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text")
 @click.option("--verbose", "-v", is_flag=True, help="Full messages and what your code printed.")
-@click.option("--timeout", type=float, default=10.0, show_default=True,
+@click.option("--timeout", type=float, default=5.0, show_default=True,
               help="Seconds allowed for each call into your code.")
 @LANG
 @friendly
@@ -240,8 +240,9 @@ def reset(name: str, workspace_dir: Path | None, yes: bool, lang: str | None) ->
 @click.option("--seed", type=int, default=0, show_default=True, help="The assignment seed.")
 @click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=None, help="CSV with a 'student' column (extra columns are copied).")
-@click.option("--timeout", type=float, default=10.0, show_default=True,
-              help="Seconds allowed for each call into a submission's code.")
+@click.option("--timeout", type=float, default=2.0, show_default=True,
+              help="Seconds allowed for each call into a submission's code (the references "
+                   "need milliseconds).")
 @click.option("--format", "fmt", type=click.Choice(["files", "junit"]), default="files",
               help="junit: also print JUnit XML of every check to stdout.")
 @LANG

@@ -158,9 +158,15 @@ def _worker_error(err: WorkerError, label: str, file: str, timeout: float) -> Le
                     "비해 계산이 너무 많습니다).")
     elif err.kind == "not_loaded":
         return LearnerError(load_failure_text(json.loads(err.detail), file), "not_loaded")
+    elif err.kind == "gave_up" and err.detail == "timeouts":
+        text = Text(f"Skipped {label}: earlier calls into your code did not finish in time.",
+                    f"{label} 건너뜀: 앞선 호출이 제한 시간 안에 끝나지 않았습니다.")
     elif err.kind == "gave_up":
         text = Text(f"Skipped {label}: your code crashed its process too many times.",
                     f"{label} 건너뜀: 코드가 실행 프로세스를 너무 여러 번 중단시켰습니다.")
+    elif err.kind == "budget":
+        text = Text(f"Skipped {label}: this submission used up its time ({err.detail}).",
+                    f"{label} 건너뜀: 이 제출물의 실행 시간({err.detail})을 다 썼습니다.")
     else:
         text = Text(f"The process running your code ended while running {label} ({err.detail}). "
                     "Do not call os._exit() or kill the process; return a value.",

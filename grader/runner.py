@@ -23,7 +23,7 @@ def preload(exercise: Exercise) -> tuple[str, ...]:
 
 
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
-                 call_timeout: float = 10.0, display_file: str | None = None) -> ExerciseResult:
+                 call_timeout: float = 5.0, display_file: str | None = None) -> ExerciseResult:
     """Grade one file. In a student release the recorded seed replaces `seed`."""
     if exercise.release_seed is not None:
         seed = exercise.release_seed
@@ -32,7 +32,7 @@ def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: b
 
 
 def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: Any, *,
-                      hidden: bool = True, call_timeout: float = 10.0,
+                      hidden: bool = True, call_timeout: float = 5.0,
                       display_file: str | None = None) -> ExerciseResult:
     """run_exercise with a given reference (None: the installed one)."""
     started = time.perf_counter()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LIBRARY, grade_file
+from conftest import LIBRARY, grade_file, orphans
 
 ATTACKS = sorted((LIBRARY / "attacks").glob("*.py"))
 
@@ -39,6 +39,7 @@ def test_attack_scores_zero_and_leaves_nothing(path, tmp_path):
 
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     issued = len(ISSUED_TOKENS)
+    adopted = orphans()
     started = time.monotonic()
     result = grade_file(_exercise(path), path, seed=1, call_timeout=1.0)
     assert result.score == 0, [c.id for c in result.checks if c.passed]
@@ -48,3 +49,20 @@ def test_attack_scores_zero_and_leaves_nothing(path, tmp_path):
     time.sleep(0.2)
     assert ISSUED_TOKENS[issued:]
     assert _worker_processes(ISSUED_TOKENS[issued:]) == []
+    assert _zygote_children() == []
+    assert orphans() <= adopted
+
+
+def _zygote_children() -> list[int]:
+    """Children of the test session's zygotes: after grading, none may be left."""
+    from conftest import _WARM
+
+    zygotes = {str(w.zygote.proc.pid) for w in _WARM.values()}
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] in zygotes:
+                left.append(int(stat.parent.name))
+        except OSError:
+            continue
+    return left

@@ -62,6 +62,7 @@ class WorkerOptions:
     load_timeout: float = 60.0
     total_timeout: float = 300.0  # wall time for everything one submission's worker does
     max_restarts: int = 3
+    max_timeouts: int = 2  # after this many calls that never finished, later calls are not tried
     limits: sandbox.Limits = field(default_factory=sandbox.Limits)
     extra_env: dict = field(default_factory=dict)
     zygote: Any = None  # a warm Zygote to fork from (batch grading); None: exec a new Python
@@ -75,6 +76,7 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self.generation = 0  # bumped on every (re)start: refs from older generations are stale
         self.restarts = 0
+        self.timeouts = 0
         self._load: dict | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
         self._output_path = Path(self._tmp.name) / "output.txt"
@@ -177,6 +179,8 @@ class Worker:
             raise WorkerError("not_loaded", json.dumps(self._load))  # the file won't change
         if time.monotonic() > self.deadline:
             raise WorkerError("budget", f"{self.options.total_timeout:g} s")
+        if self.timeouts >= self.options.max_timeouts:
+            raise WorkerError("gave_up", "timeouts")
         if self.proc is None:
             self._restart()
         status = self.load_status()
@@ -189,6 +193,7 @@ class Worker:
         except (OSError, WorkerError) as err:
             code = self._kill()
             if isinstance(err, WorkerError) and err.kind == "timeout":
+                self.timeouts += 1
                 raise
             raise WorkerError("died", _exit_text(code)) from None
 

@@ -82,6 +82,7 @@ def main() -> None:
         sys.modules["torch"].set_num_threads(1)
     from . import server  # noqa: F401  (loaded before forking, not in every child)
 
+    _become_subreaper()
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, lambda *_: _reap())
     while True:
@@ -90,15 +91,29 @@ def main() -> None:
         except InterruptedError:
             continue
         if not data:
+            _WORKERS.clear()
+            _kill_orphans()
             os._exit(0)
         command = json.loads(data)
         pid = os.fork()
         if pid == 0:
             sock.close()
             _become_worker(command, fds)
+        _WORKERS.add(pid)
         for f in fds:
             os.close(f)
         sock.sendall(str(pid).encode())
+
+
+_WORKERS: set[int] = set()  # live workers; any other child of the zygote is an escapee
+
+
+def _become_subreaper() -> None:
+    """Orphans of our workers (double forks, setsid) become our children, not init's."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 
 
 def _reap() -> None:
@@ -106,9 +121,27 @@ def _reap() -> None:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
-            return
+            break
         if pid == 0:
-            return
+            break
+        _WORKERS.discard(pid)
+    _kill_orphans()
+
+
+def _kill_orphans() -> None:
+    """Kill every child that is not a live worker: what a finished worker left running."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        if fields[1] == me and pid not in _WORKERS:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _become_worker(command: dict, fds: list[int]) -> None:
