@@ -92,3 +92,4 @@ def _builtin_error(name: str) -> type:
 
     err = getattr(builtins, name, None)
     return err if isinstance(err, type) and issubclass(err, Exception) else RuntimeError
+
