@@ -105,6 +105,9 @@ _JOB: dict[str, Any] = {}
 
 
 def _init_job(config: BatchConfig) -> None:
+    from .worker.sandbox import die_with_parent
+
+    die_with_parent()
     _JOB.update(config=config, warm=WarmGrader(config.exercises, config.hidden))
 
 

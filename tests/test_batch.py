@@ -27,6 +27,26 @@ def _tree_hash(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def _descendants_left(pid: int) -> list[int]:
+    """Processes of a killed batch still running: its job processes, their zygotes and workers
+    (still its descendants, or adopted by init once it died)."""
+    parents: dict[int, int] = {}
+    adopted_jobs = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == 1 and b"multiprocessing.spawn" in (proc / "cmdline").read_bytes():
+                adopted_jobs.add(int(proc.name))
+        except (OSError, ValueError):
+            continue
+        parents[int(proc.name)] = ppid
+    left, frontier = [], {pid}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier}
+        left += frontier
+    return left + sorted(adopted_jobs) + sorted(orphans())
+
+
 def _make_class(root: Path) -> dict[str, str]:
     """20 submissions; returns the expected outcome per student."""
     subs = root / "subs"
@@ -117,6 +137,10 @@ def test_batch_resumes_after_a_kill(tmp_path: Path):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    deadline = time.monotonic() + 10  # its job processes and zygotes die with it
+    while time.monotonic() < deadline and _descendants_left(proc.pid):
+        time.sleep(0.1)
+    assert not _descendants_left(proc.pid)
     done = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
     assert 2 <= len(done) < 8 or len(done) == 8
     again = _run(subs, out)

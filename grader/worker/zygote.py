@@ -83,6 +83,7 @@ def main() -> None:
     from . import server  # noqa: F401  (loaded before forking, not in every child)
 
     _become_subreaper()
+    sandbox.die_with_parent()
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, lambda *_: _reap())
     while True:
