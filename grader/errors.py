@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 
-class UsageError(Exception):
-    """Bad input from the user: unknown name, no workspace, malformed file. Exit code 2."""
-
-    exit_code = 2
+class BilingualError(Exception):
+    """An error whose message exists in English and Korean."""
 
     def __init__(self, en: str, ko: str | None = None) -> None:
         super().__init__(en)
@@ -15,6 +13,12 @@ class UsageError(Exception):
 
     def text(self, lang: str) -> str:
         return self.ko if lang == "ko" else self.en
+
+
+class UsageError(BilingualError):
+    """Bad input from the user: unknown name, no workspace, malformed file. Exit code 2."""
+
+    exit_code = 2
 
 
 class SkipCheck(Exception):

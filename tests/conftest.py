@@ -66,3 +66,18 @@ def grade():
 
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture(scope="module")
+def pack():
+    """The small quiz pack of tests/quiz_fixtures (every question type once)."""
+    from grader.quiz.loader import open_pack
+
+    return open_pack(Path(__file__).parent / "quiz_fixtures" / "pack")
+
+
+@pytest.fixture(scope="module")
+def quiz(pack):
+    from grader.quiz.loader import pack_quiz
+
+    return pack_quiz(pack, "demo")

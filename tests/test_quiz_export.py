@@ -8,20 +8,11 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.quiz.export import read_gift, to_gift, to_moodle_xml
-from grader.quiz.loader import open_pack, pack_quiz
 from grader.quiz.present import present
 
 PACK = Path(__file__).parent / "quiz_fixtures" / "pack"
 
 
-@pytest.fixture(scope="module")
-def pack():
-    return open_pack(PACK)
-
-
-@pytest.fixture(scope="module")
-def quiz(pack):
-    return pack_quiz(pack, "demo")
 
 
 def parse_xml(text):

@@ -2,9 +2,7 @@
 
 from pathlib import Path
 
-import pytest
 
-from grader.quiz.loader import open_pack, pack_quiz
 from grader.quiz.params import combinations, compute_answer, draw, in_range, render
 from grader.quiz.present import present
 from grader.quiz.session import select_questions
@@ -12,14 +10,6 @@ from grader.quiz.session import select_questions
 PACK = Path(__file__).parent / "quiz_fixtures" / "pack"
 
 
-@pytest.fixture(scope="module")
-def pack():
-    return open_pack(PACK)
-
-
-@pytest.fixture(scope="module")
-def quiz(pack):
-    return pack_quiz(pack, "demo")
 
 
 def test_same_seed_same_parameters_and_order(pack, quiz):

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from grader.errors import BilingualError
+
 from .model import Question
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")  # syllables and jamo
@@ -25,16 +27,8 @@ TRUE_WORDS = {"true", "t", "yes", "y", "o", "1", "참", "맞다", "맞음", "예
 FALSE_WORDS = {"false", "f", "no", "n", "x", "0", "거짓", "틀리다", "틀림", "아니오", "아니요", "아니다", "그르다"}
 
 
-class Malformed(ValueError):
+class Malformed(BilingualError, ValueError):
     """An answer that cannot be read for this question type (graded 0, or asked again)."""
-
-    def __init__(self, en: str, ko: str | None = None) -> None:
-        super().__init__(en)
-        self.en = en
-        self.ko = ko or en
-
-    def text(self, lang: str) -> str:
-        return self.ko if lang == "ko" else self.en
 
 
 @dataclass(frozen=True)
