@@ -1,10 +1,10 @@
 """Collect an exercise's checks and run them against one learner.
 
-Checks are pytest test functions. When they only use the grading fixtures (learner, ref,
-cases, seed) and the `grade` mark, which is the case for every shipped check, they are imported
-and called directly: a pytest session per grading would double `grade exercise`'s start-up.
-Anything else (parametrize, other fixtures or marks) is collected by pytest itself. Batch
-grading collects once and runs the same functions for every submission.
+Checks are pytest test functions that take only the grading fixtures (learner, ref, cases,
+seed). Files whose checks carry no mark but `grade`, which is the case for every shipped check,
+are imported and called directly: a pytest session per grading would double `grade exercise`'s
+start-up. Files with other marks (parametrize) are collected by pytest itself. Batch grading
+collects once and runs the same functions for every submission.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import inspect
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .cases import CaseFactory
-from .errors import SkipCheck
 from .catalog import Exercise
+from .errors import SkipCheck
 from .results import CheckResult
 from .text import CheckFailure, Text
 

@@ -41,7 +41,7 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
     worker = Worker(learner_file, exercise.name, WorkerOptions(
         preload=preload(exercise), call_timeout=call_timeout,
         limits=Limits(hide=hidden_dirs)))
-    worker.start()  # its imports overlap ours: pytest and numpy are imported only now
+    worker.start()  # its imports overlap ours: numpy and the checks' imports load only now
     from .fastrun import collect, run_checks
     from .learner import Learner
 

@@ -1,0 +1,92 @@
+"""The engine on a tiny exercise of its own: nothing here knows about the shipped exercises."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.catalog import load_exercise
+from grader.runner import run_exercise
+
+META = """title: {en: Double, ko: 두 배}
+framework: python
+points: 3
+hints: [{en: h, ko: h}]
+"""
+STUB = "def double(x):\n    raise NotImplementedError\n"
+SOLUTION = "def double(x):\n    return 2 * x\n"
+
+
+def make(root: Path, checks: str) -> Path:
+    for folder in ("exercises", "solutions", "checks/double"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "exercises" / "double.py").write_text(STUB)
+    (root / "solutions" / "double.py").write_text(SOLUTION)
+    (root / "checks" / "double" / "meta.yaml").write_text(META)
+    (root / "checks" / "double" / "test_public.py").write_text(textwrap.dedent(checks))
+    return root
+
+
+PARAMETRIZED = """
+    import pytest
+    from grader.api import check, expect_value
+
+    @check(1, en="double: small numbers", ko="double: 작은 수")
+    @pytest.mark.parametrize("n", [1, 2])
+    def test_small(learner, ref, n):
+        expect_value(learner.double(n), ref.double(n), name=f"double({n})")
+
+    @check(1, en="double: zero", ko="double: 0")
+    def test_zero(learner, ref):
+        expect_value(learner.double(0), 0, name="double(0)")
+    """
+
+
+def test_parametrized_checks_are_collected_by_pytest(tmp_path):
+    ex = load_exercise("double", make(tmp_path, PARAMETRIZED))
+    good = run_exercise(ex, ex.solution, seed=1)
+    assert [c.id for c in good.checks] == ["test_small[1]", "test_small[2]", "test_zero"]
+    assert good.full_marks and good.max_score == 3
+    stub = run_exercise(ex, ex.stub, seed=1)
+    assert stub.score == 0 and all("not implemented yet" in c.message.en for c in stub.checks)
+
+
+def test_checks_may_not_ask_for_other_fixtures(tmp_path):
+    ex = load_exercise("double", make(tmp_path, """
+        from grader.api import check
+
+        @check(1, en="x", ko="x")
+        def test_x(learner, tmp_path):
+            pass
+        """))
+    with pytest.raises(RuntimeError, match="asks for tmp_path"):
+        run_exercise(ex, ex.solution, seed=1)
+
+
+def test_unknown_exercise_suggests_the_closest_name(tmp_path):
+    from grader.errors import UsageError
+
+    make(tmp_path, PARAMETRIZED)
+    with pytest.raises(UsageError, match="Did you mean 'double'"):
+        load_exercise("doubel", tmp_path)
+
+
+@pytest.mark.parametrize("name", __import__("grader.catalog").catalog.exercise_names())
+def test_shipped_exercise_metadata_is_complete(name):
+    """Every exercise: checks add up to its points, three hint tiers, known concepts."""
+    import yaml
+
+    from grader.fastrun import collect
+
+    ex = load_exercise(name)
+    checks = collect(ex)
+    assert sum(float(c.meta["points"]) for c in checks) == ex.points
+    assert {c.visibility for c in checks} == {"public", "hidden"}
+    assert len(ex.hints) == 3 and all(h.en and h.ko for h in ex.hints)
+    assert ex.title.en and ex.title.ko and ex.meta["follows"]["en"] and ex.meta["follows"]["ko"]
+    catalogue = yaml.safe_load((ex.root / "quizzes" / "_concepts.yaml").read_text())
+    known = {c["id"] for c in catalogue["concepts"]}
+    assert set(ex.meta["concepts"]) <= known
+    assert ex.stub.is_file() and ex.solution is not None
