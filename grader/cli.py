@@ -128,15 +128,22 @@ def list_(workspace_dir: Path | None, lang: str | None) -> None:
 def exercise(name: str, workspace_dir: Path | None, seed: int | None, fmt: str, verbose: bool,
              timeout: float, lang: str | None) -> None:
     """Grade exercises/NAME.py, check by check."""
-    from . import catalog, progress
-    from .runner import run_exercise
+    from .runner import run_exercise, start_worker
     from .workspace import require_workspace
 
     lang = resolve_lang(lang)
-    ex = catalog.load_exercise(name)
     ws = require_workspace(workspace_dir)
+    worker = start_worker(name, ws.exercise_file(name), timeout) if name.isidentifier() else None
+    from . import catalog, progress
+
+    try:
+        ex = catalog.load_exercise(name)
+    except UsageError:
+        if worker is not None:
+            worker.close()
+        raise
     seed = secrets.randbelow(1_000_000) if seed is None else seed
-    result = run_exercise(ex, ws.exercise_file(name), seed, call_timeout=timeout)
+    result = run_exercise(ex, ws.exercise_file(name), seed, call_timeout=timeout, worker=worker)
     progress.record_attempt(ws.db_path, name, result.score, result.max_score,
                             result.checks_version, seed)
     from .console import make_console

@@ -18,31 +18,44 @@ PRELOAD = {"numpy": ("numpy",), "torch": ("numpy", "torch"), "python": ()}
 
 
 def preload(exercise: Exercise) -> tuple[str, ...]:
-    """What the worker imports before the learner's file: meta.yaml `preload`, or by framework."""
+    """What a zygote imports before forking workers: meta.yaml `preload`, or by framework. (A
+    worker started on its own needs none: the learner's file imports what it uses.)"""
     return tuple(exercise.meta.get("preload") or PRELOAD.get(exercise.framework, ("numpy",)))
 
 
+def start_worker(name: str, learner_file: Path, call_timeout: float = 5.0,
+                 root: Path | None = None) -> Worker:
+    """Spawn the learner's worker from the name alone, before the grader reads any metadata:
+    its start-up (Python, numpy, the learner's own imports) then overlaps all of ours."""
+    from .catalog import content_root
+
+    root = root or content_root()
+    hidden = tuple(str(root / d) for d in ("solutions", "checks") if (root / d).is_dir())
+    worker = Worker(learner_file, name, WorkerOptions(preload=(), call_timeout=call_timeout,
+                                                      limits=Limits(hide=hidden)))
+    worker.start()
+    return worker
+
+
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
-                 call_timeout: float = 5.0, display_file: str | None = None) -> ExerciseResult:
+                 call_timeout: float = 5.0, display_file: str | None = None,
+                 worker: Worker | None = None) -> ExerciseResult:
     """Grade one file. In a student release the recorded seed replaces `seed`."""
     if exercise.release_seed is not None:
         seed = exercise.release_seed
     return run_exercise_with(exercise, learner_file, seed, None, hidden=hidden,
-                             call_timeout=call_timeout, display_file=display_file)
+                             call_timeout=call_timeout, display_file=display_file, worker=worker)
 
 
 def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: Any, *,
                       hidden: bool = True, call_timeout: float = 5.0,
-                      display_file: str | None = None) -> ExerciseResult:
+                      display_file: str | None = None,
+                      worker: Worker | None = None) -> ExerciseResult:
     """run_exercise with a given reference (None: the installed one)."""
     started = time.perf_counter()
-    hidden_dirs = tuple(str(exercise.root / d) for d in ("solutions", "checks")
-                        if (exercise.root / d).is_dir())
-    worker = Worker(learner_file, exercise.name, WorkerOptions(
-        preload=preload(exercise), call_timeout=call_timeout,
-        limits=Limits(hide=hidden_dirs)))
-    worker.start()  # its imports overlap ours: numpy and the checks' imports load only now
-    from .fastrun import collect, run_checks
+    if worker is None:
+        worker = start_worker(exercise.name, learner_file, call_timeout, exercise.root)
+    from .fastrun import collect, run_checks  # numpy and the checks' imports load only now
     from .learner import Learner
 
     try:
@@ -55,13 +68,12 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
         protections = worker.protections
     finally:
         worker.close()
-    result = ExerciseResult(
+    return ExerciseResult(
         exercise=exercise.name, title=exercise.title, seed=seed,
         checks_version=exercise.checks_version(), checks=results,
         duration=time.perf_counter() - started, load=load, output=output,
         protections=protections, solution_available=exercise.solution is not None,
         hidden_not_run=0 if hidden and exercise.solution else exercise.hidden_count)
-    return result
 
 
 def reference(exercise: Exercise) -> Any:
