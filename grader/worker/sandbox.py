@@ -6,7 +6,7 @@ What is possible depends on the OS and on who runs the grader:
   solutions/ and the checks are covered by empty folders, then a drop to an unprivileged user
   (which also makes the process-count limit effective);
 - without root on Linux: a user + network namespace where the kernel allows it.
-`protections()` says which of these are on, so reports can state what was missing.
+`describe()` says which of these are on, so reports can state what was missing.
 """
 
 from __future__ import annotations
