@@ -24,6 +24,13 @@ reference outputs for fixed inputs; more checks run when your instructor grades.
 """
 
 
+EMPTY_FUNCTIONS = '''"""Homework release: the answer functions stay with the instructor."""
+from grader.quiz.functions import Registry
+
+functions = Registry()
+'''
+
+
 def build_release(root: Path, out: Path, exercises: list[Exercise], quizzes: list[str] | None,
                   seed: int = 0, homework: bool = False) -> None:
     if out.exists() and any(out.iterdir()):
@@ -78,5 +85,7 @@ def _select_quizzes(folder: Path, topics: list[str] | None, homework: bool) -> N
 
         for path in folder.glob("[!_]*.yaml"):
             strip_answers(path)
+        # the named answer functions are formulas for answers: stripped questions need none
+        (folder / "_functions.py").write_text(EMPTY_FUNCTIONS, encoding="utf-8")
     with contextlib.suppress(FileNotFoundError):
         shutil.rmtree(folder / "__pycache__")

@@ -140,3 +140,21 @@ def test_github_classroom_template(tmp_path: Path):
         (REPO / "exercises" / "conv_shape.py").read_text()
     assert not list((out / ".grader").rglob("test_hidden.py"))
     assert [p.name for p in (out / ".grader" / "solutions").iterdir()] == ["__init__.py"]
+
+
+def test_homework_release_ships_no_answers(tmp_path: Path):
+    import yaml
+
+    out = tmp_path / "hw"
+    result = grade("release", str(out), "--exercises", "conv_shape", "--quizzes", "cnn",
+                   "--homework", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "register" not in (out / "quizzes" / "_functions.py").read_text()
+    quiz = yaml.safe_load((out / "quizzes" / "cnn.yaml").read_text())
+    assert quiz["homework"] is True
+    answer_keys = {"answer", "accept", "answer_expr", "answer_fn", "explanation", "correct"}
+    for question in quiz["questions"]:
+        assert not answer_keys & set(question)
+        assert all("correct" not in choice for choice in question.get("choices", []))
+    check = grade("quiz", "check", str(out / "quizzes"), cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
