@@ -15,13 +15,14 @@ from .cli import LANG, friendly
 from .errors import UsageError
 from .i18n import resolve_lang
 
+EXERCISES = click.option("--exercises", default=None, help="Comma-separated names (default: all).")
 
 @click.command()
 @click.argument("submissions", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Folder for grades.csv, feedback and the class report.")
 @click.option("--jobs", type=int, default=2, show_default=True)
-@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@EXERCISES
 @click.option("--quiz", "quizzes", multiple=True, help="Also grade <topic>.answers.yaml files.")
 @click.option("--seed", type=int, default=0, show_default=True, help="The assignment seed.")
 @click.option("--roster", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -102,7 +103,7 @@ def _exercise_list(names: str | None) -> list:
 
 @click.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@EXERCISES
 @click.option("--quizzes", default=None, help="Comma-separated topics (default: all).")
 @click.option("--homework", is_flag=True, help="Quizzes without answers (collected for grading).")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -129,7 +130,7 @@ def export() -> None:
 
 @export.command("gradescope")
 @click.argument("out_zip", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@EXERCISES
 @friendly
 def export_gradescope(out_zip: Path, exercises: str | None) -> None:
     """An autograder zip: setup.sh, run_autograder and the grader with hidden checks."""
@@ -142,7 +143,7 @@ def export_gradescope(out_zip: Path, exercises: str | None) -> None:
 
 @export.command("github-classroom")
 @click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--exercises", default=None, help="Comma-separated names (default: all).")
+@EXERCISES
 @friendly
 def export_github(out_dir: Path, exercises: str | None) -> None:
     """A template repository with the stubs and an autograding workflow."""
