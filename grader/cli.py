@@ -126,10 +126,11 @@ def list_(workspace_dir: Path | None, lang: str | None) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Full messages and what your code printed.")
 @click.option("--timeout", type=float, default=5.0, show_default=True,
               help="Seconds allowed for each call into your code.")
+@click.option("--check", "only", multiple=True, help="Run only this check (repeatable).")
 @LANG
 @friendly
 def exercise(name: str, workspace_dir: Path | None, seed: int | None, fmt: str, verbose: bool,
-             timeout: float, lang: str | None) -> None:
+             timeout: float, only: tuple, lang: str | None) -> None:
     """Grade exercises/NAME.py, check by check."""
     from .runner import run_exercise, start_worker
     from .workspace import require_workspace
@@ -146,9 +147,11 @@ def exercise(name: str, workspace_dir: Path | None, seed: int | None, fmt: str, 
             worker.close()
         raise
     seed = secrets.randbelow(1_000_000) if seed is None else seed
-    result = run_exercise(ex, ws.exercise_file(name), seed, call_timeout=timeout, worker=worker)
-    progress.record_attempt(ws.db_path, name, result.score, result.max_score,
-                            result.checks_version, seed)
+    result = run_exercise(ex, ws.exercise_file(name), seed, call_timeout=timeout, worker=worker,
+                          only=only)  # closes the worker whatever happens
+    if not only:  # progress counts whole gradings only
+        progress.record_attempt(ws.db_path, name, result.score, result.max_score,
+                                result.checks_version, seed)
     from .console import make_console
     from .report import render_json, render_text
 

@@ -142,13 +142,13 @@ jobs:
           pip install "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
           pip install ./.grader
 """
-WORKFLOW_STEP = """      - name: {name}
-        id: {name}
+WORKFLOW_STEP = """      - name: {step}
+        id: {step}
         uses: classroom-resources/autograding-command-grader@v1
         with:
-          test-name: {name}
-          command: grade exercise {name} --seed 0 --format text
-          timeout: 10
+          test-name: {step}
+          command: grade exercise {name} --check {check} --format text
+          timeout: 5
           max-score: {points}
 """
 WORKFLOW_TAIL = """      - name: Report
@@ -163,9 +163,12 @@ WORKFLOW_TAIL = """      - name: Report
 def github_classroom(root: Path, out_dir: Path, exercises: list[Exercise], version: str) -> None:
     """A template repository: the stubs, a student copy of the grader, and the workflow.
 
-    The command grader awards an exercise's points only at full marks; partial scores are in
-    each step's log (and `grade batch` gives the partial-credit gradebook).
+    One workflow step per public check, worth that check's points: the command grader awards a
+    step's points when its command exits 0, so partial credit is per check. Hidden checks are
+    not in the template (`grade batch` or the Gradescope export runs them).
     """
+    from .fastrun import collect
+
     names = [e.name for e in exercises]
     out_dir.mkdir(parents=True, exist_ok=True)
     copy_package(root, out_dir / ".grader", version, solutions=False, hidden=False,
@@ -175,9 +178,16 @@ def github_classroom(root: Path, out_dir: Path, exercises: list[Exercise], versi
         shutil.copyfile(ex.stub, out_dir / "exercises" / f"{ex.name}.py")
     (out_dir / ".grade").mkdir(exist_ok=True)
     (out_dir / ".grade" / "workspace.json").write_text('{"created_by": "grade"}\n')
-    steps = "".join(WORKFLOW_STEP.format(name=e.name, points=int(e.points)) for e in exercises)
-    env = "\n".join(f"          {n.upper()}_RESULTS: \"${{{{steps.{n}.outputs.result}}}}\""
-                    for n in names)
-    workflow = WORKFLOW_HEAD + steps + WORKFLOW_TAIL.format(env=env, runners=",".join(names))
+    steps, ids = [], []
+    for ex in exercises:
+        for chk in collect(ex, hidden=False):
+            step = f"{ex.name}-{chk.name.removeprefix('test_')}".replace("_", "-")
+            ids.append(step)
+            steps.append(WORKFLOW_STEP.format(step=step, name=ex.name, check=chk.name,
+                                              points=f"{float(chk.meta['points']):g}"))
+    env = "\n".join(f"          {s.upper().replace('-', '_')}_RESULTS: "
+                    f"\"${{{{steps.{s}.outputs.result}}}}\"" for s in ids)
+    workflow = WORKFLOW_HEAD + "".join(steps) + WORKFLOW_TAIL.format(env=env,
+                                                                     runners=",".join(ids))
     (out_dir / ".github" / "workflows").mkdir(parents=True, exist_ok=True)
     (out_dir / ".github" / "workflows" / "classroom.yml").write_text(workflow)

@@ -39,18 +39,20 @@ def start_worker(name: str, learner_file: Path, call_timeout: float = 5.0,
 
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
                  call_timeout: float = 5.0, display_file: str | None = None,
-                 worker: Worker | None = None) -> ExerciseResult:
-    """Grade one file. In a student release the recorded seed replaces `seed`."""
+                 worker: Worker | None = None, only: tuple[str, ...] = ()) -> ExerciseResult:
+    """Grade one file (only the checks named in `only`, if any). In a student release the
+    recorded seed replaces `seed`."""
     if exercise.release_seed is not None:
         seed = exercise.release_seed
     return run_exercise_with(exercise, learner_file, seed, None, hidden=hidden,
-                             call_timeout=call_timeout, display_file=display_file, worker=worker)
+                             call_timeout=call_timeout, display_file=display_file, worker=worker,
+                             only=only)
 
 
 def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: Any, *,
                       hidden: bool = True, call_timeout: float = 5.0,
-                      display_file: str | None = None,
-                      worker: Worker | None = None) -> ExerciseResult:
+                      display_file: str | None = None, worker: Worker | None = None,
+                      only: tuple[str, ...] = ()) -> ExerciseResult:
     """run_exercise with a given reference (None: the installed one)."""
     started = time.perf_counter()
     if worker is None:
@@ -61,6 +63,8 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
     try:
         learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
         checks = collect(exercise, hidden)
+        if only:
+            checks = select(checks, only)
         results = run_checks(checks, learner,
                              ref if ref is not None else reference(exercise), seed)
         load = worker.load_status()
@@ -74,6 +78,18 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
         duration=time.perf_counter() - started, load=load, output=output,
         protections=protections, solution_available=exercise.solution is not None,
         hidden_not_run=0 if hidden and exercise.solution else exercise.hidden_count)
+
+
+def select(checks: list, names: tuple[str, ...]) -> list:
+    from .errors import UsageError
+
+    unknown = set(names) - {c.name for c in checks}
+    if unknown:
+        raise UsageError(f"No check named {', '.join(sorted(unknown))}. Checks: "
+                         f"{', '.join(c.name for c in checks)}.",
+                         f"{', '.join(sorted(unknown))} 라는 검사는 없습니다. 검사 목록: "
+                         f"{', '.join(c.name for c in checks)}.")
+    return [c for c in checks if c.name in names]
 
 
 def reference(exercise: Exercise) -> Any:

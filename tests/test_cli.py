@@ -137,3 +137,13 @@ def test_korean_output_and_plain_markers_on_cp949(ws: Path):
                                                         "GRADE_LANG": "ko"}, encoding="cp949")
     assert "[FAIL]" in cp949.stdout and "✗" not in cp949.stdout
     assert "Traceback" not in cp949.stderr
+
+
+def test_check_option_runs_one_check(ws: Path):
+    put(ws, LIBRARY / "conv_shape" / "mut_pool_stride_one.py")
+    passing = run("exercise", "conv_shape", "--check", "test_conv_square", cwd=ws)
+    assert passing.returncode == 0 and "Score: 3/3" in passing.stdout
+    failing = run("exercise", "conv_shape", "--check", "test_pool_default_stride", cwd=ws)
+    assert failing.returncode == 1 and "stride must default to kernel_size" in failing.stdout
+    unknown = run("exercise", "conv_shape", "--check", "test_nope", cwd=ws)
+    assert unknown.returncode == 2 and "No check named test_nope" in unknown.stderr

@@ -135,7 +135,10 @@ def test_github_classroom_template(tmp_path: Path):
 
     steps = yaml.safe_load(workflow)["jobs"]["grade"]["steps"]
     graders = [s for s in steps if "autograding-command-grader" in s.get("uses", "")]
-    assert [g["with"]["max-score"] for g in graders] == [20]
+    assert sum(g["with"]["max-score"] for g in graders) == 15  # conv_shape's public points
+    assert all("--check test_" in g["with"]["command"] for g in graders)
+    runners = yaml.safe_load(workflow)["jobs"]["grade"]["steps"][-1]["with"]["runners"]
+    assert runners.split(",") == [g["id"] for g in graders]
     assert (out / "exercises" / "conv_shape.py").read_text() == \
         (REPO / "exercises" / "conv_shape.py").read_text()
     assert not list((out / ".grader").rglob("test_hidden.py"))
