@@ -65,7 +65,7 @@ class WarmGrader:
 
             torch.set_num_threads(1)
 
-    def grade(self, name: str, path: Path | None, seed: int, call_timeout: float = 10.0,
+    def grade(self, name: str, path: Path | None, seed: int, call_timeout: float = 2.0,
               total_timeout: float = 120.0, hide: tuple[str, ...] = ()) -> ExerciseResult:
         from .fastrun import run_checks
         from .learner import Learner

@@ -107,7 +107,7 @@ def test_review_asks_due_questions_first_and_reschedules(ws):
 
 
 def test_review_with_ahead_and_own_rating(ws):
-    store = seed_cards(ws)
+    seed_cards(ws)
     out = io.StringIO()
     now = T0 + timedelta(hours=4)
     # answers: numeric right rated Easy (4), tf right keeps the suggestion, short (not due) answered.
@@ -130,7 +130,7 @@ def test_nothing_due_and_nothing_met(ws):
 
 
 def test_end_of_input_keeps_what_was_reviewed(ws):
-    store = seed_cards(ws)
+    seed_cards(ws)
     out = io.StringIO()
     code = run_review(open_pack(PACK), "en", 10, False, False, ws, make_console(out),
                       read=scripted(["5"]), now=T0 + timedelta(hours=4))
