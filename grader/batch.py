@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, one_blas_thread
 from .catalog import load_exercise
 from .results import CheckResult, ExerciseResult
 from .submissions import Submission, content_hash, discover, materialize
@@ -52,8 +52,8 @@ class WarmGrader:
         from .runner import preload, reference
         from .worker.zygote import Zygote
 
-        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(var, "1")
+        one_blas_thread()
+        self.hidden = hidden
         self.exercises = {n: load_exercise(n) for n in names}
         self.preload = tuple(dict.fromkeys(m for ex in self.exercises.values()
                                            for m in preload(ex)))
@@ -67,35 +67,24 @@ class WarmGrader:
 
     def grade(self, name: str, path: Path | None, seed: int, call_timeout: float = 2.0,
               total_timeout: float = 120.0, hide: tuple[str, ...] = ()) -> ExerciseResult:
-        from .fastrun import run_checks
-        from .learner import Learner
+        from .runner import grade_with_worker, private_dirs
         from .worker.client import Worker, WorkerOptions
         from .worker.sandbox import Limits
 
         ex, checks = self.exercises[name], self.checks[name]
-        result = ExerciseResult(ex.name, ex.title, seed, ex.checks_version())
         if path is None:
             text = Text(f"exercises/{ex.name}.py was not submitted.",
                         f"exercises/{ex.name}.py 가 제출되지 않았습니다.")
-            result.checks = [CheckResult(c.name, Text(c.meta["en"], c.meta["ko"]), 0.0,
-                                         float(c.meta["points"]), False, text, c.visibility)
-                             for c in checks]
-            return result
-        hide = tuple(str(p) for p in (ex.root / "solutions", ex.root / "checks")
-                     if p.is_dir()) + hide
+            return ExerciseResult(ex.name, ex.title, seed, ex.checks_version(), checks=[
+                CheckResult(c.name, Text(c.meta["en"], c.meta["ko"]), 0.0,
+                            float(c.meta["points"]), False, text, c.visibility)
+                for c in checks])
         worker = Worker(path, ex.name, WorkerOptions(
             preload=self.preload, call_timeout=call_timeout, total_timeout=total_timeout,
-            limits=Limits(hide=hide), zygote=self.zygote))
+            limits=Limits(hide=private_dirs(ex.root) + hide), zygote=self.zygote))
         worker.start()
-        try:
-            result.checks = run_checks(checks, Learner(worker, f"exercises/{ex.name}.py"),
-                                       self.refs[name], seed)
-            result.load = worker.load_status()
-            result.output = worker.output(2000)
-            result.protections = worker.protections
-        finally:
-            worker.close()
-        return result
+        return grade_with_worker(ex, worker, checks, self.refs[name], seed, hidden=self.hidden,
+                                 output_limit=2000)
 
     def close(self) -> None:
         self.zygote.close()

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
-# Grading works on tiny arrays: BLAS thread pools only cost start-up time (set before numpy loads).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import functools  # noqa: E402
+import functools
 import secrets
 import sys
 from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, one_blas_thread
 from .errors import UsageError
 from .i18n import resolve_lang
+
+one_blas_thread()  # before anything loads numpy
 
 # Everything else is imported inside the commands: `grade exercise` starts the learner's worker
 # first, and its start-up then overlaps the grader's own imports.

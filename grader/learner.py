@@ -111,8 +111,7 @@ class RemoteObject(protocol.Ref):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        target = {"ref": self.id, "attr": name, "type": self.type_name.rsplit(".", 1)[-1]}
-        return lambda *args, **kwargs: self._learner.call(target, *args, **kwargs).value
+        return lambda *args, **kwargs: self.method(name, *args, **kwargs).value
 
     def method(self, name: str, *args: Any, **kwargs: Any) -> CallResult:
         """A method call with the call() options (reseed, grad, return_args, keep)."""

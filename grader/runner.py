@@ -29,12 +29,16 @@ def start_worker(name: str, learner_file: Path, call_timeout: float = 5.0,
     its start-up (Python, numpy, the learner's own imports) then overlaps all of ours."""
     from .catalog import content_root
 
-    root = root or content_root()
-    hidden = tuple(str(root / d) for d in ("solutions", "checks") if (root / d).is_dir())
-    worker = Worker(learner_file, name, WorkerOptions(preload=(), call_timeout=call_timeout,
-                                                      limits=Limits(hide=hidden)))
+    worker = Worker(learner_file, name, WorkerOptions(
+        preload=(), call_timeout=call_timeout,
+        limits=Limits(hide=private_dirs(root or content_root()))))
     worker.start()
     return worker
+
+
+def private_dirs(root: Path) -> tuple[str, ...]:
+    """What learner code must not see: the reference solutions and the checks."""
+    return tuple(str(root / d) for d in ("solutions", "checks") if (root / d).is_dir())
 
 
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
@@ -57,18 +61,35 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
     started = time.perf_counter()
     if worker is None:
         worker = start_worker(exercise.name, learner_file, call_timeout, exercise.root)
-    from .fastrun import collect, run_checks  # numpy and the checks' imports load only now
-    from .learner import Learner
+    from .fastrun import collect  # numpy and the checks' imports load only now
 
     try:
-        learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
         checks = collect(exercise, hidden)
         if only:
             checks = select(checks, only)
-        results = run_checks(checks, learner,
-                             ref if ref is not None else reference(exercise), seed)
+    except BaseException:
+        worker.close()
+        raise
+    return grade_with_worker(exercise, worker, checks,
+                             ref if ref is not None else reference(exercise), seed,
+                             hidden=hidden, display_file=display_file, started=started)
+
+
+def grade_with_worker(exercise: Exercise, worker: Worker, checks: list, ref: Any, seed: int, *,
+                      hidden: bool = True, display_file: str | None = None,
+                      started: float | None = None, output_limit: int = 4000
+                      ) -> ExerciseResult:
+    """Run collected checks against a started worker, close it, and build the result (shared
+    by `grade exercise` and batch grading)."""
+    from .fastrun import run_checks
+    from .learner import Learner
+
+    started = time.perf_counter() if started is None else started
+    try:
+        learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
+        results = run_checks(checks, learner, ref, seed)
         load = worker.load_status()
-        output = worker.output()
+        output = worker.output(output_limit)
         protections = worker.protections
     finally:
         worker.close()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import ONE_THREAD
 from . import sandbox
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ class Worker:
         self.name = name
         self.options = options or WorkerOptions()
         self.proc: subprocess.Popen | None = None
-        self.generation = 0  # bumped on every (re)start: refs from older generations are stale
+        self.generation = 0  # how many times it was started (objects die with a restart)
         self.restarts = 0
         self.timeouts = 0
         self._load: dict | None = None
@@ -111,23 +112,21 @@ class Worker:
         out = open(self._output_path, "ab")
         self.token = os.urandom(8).hex()
         ISSUED_TOKENS.append(self.token)
-        env = {"PATH": os.environ.get("PATH", ""), "OMP_NUM_THREADS": "1",
-               TOKEN_VAR: self.token,
-               "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+        env = {"PATH": os.environ.get("PATH", ""), TOKEN_VAR: self.token, **ONE_THREAD,
                "PYTHONHASHSEED": "0", "HOME": self._tmp.name, "TMPDIR": self._tmp.name,
                **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
                **self.options.extra_env}
         source = self._private_copy or self.file.resolve()
-        cmd = [*python_command("grader.worker.server"),
-               "--file", str(source), "--name", self.name,
-               "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
-               "--preload", ",".join(self.options.preload)]
         plan = self.plan
         if self.options.zygote is not None:
             self.proc = self.options.zygote.spawn(
                 file=str(source), name=self.name, cwd=self._tmp.name, env=env, plan=plan,
                 fds=(to_worker_r, from_worker_w, out.fileno()))
         else:
+            cmd = [*python_command("grader.worker.server"),
+                   "--file", str(source), "--name", self.name,
+                   "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
+                   "--preload", ",".join(self.options.preload)]
             self.proc = subprocess.Popen(
                 cmd, pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
@@ -167,7 +166,9 @@ class Worker:
     def output(self, limit: int = 4000) -> str:
         """The tail of what the learner's code printed."""
         try:
-            data = self._output_path.read_bytes()[-limit:]
+            with open(self._output_path, "rb") as f:  # up to 64 MiB: read the tail only
+                f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
+                data = f.read()
         except OSError:
             return ""
         return data.decode("utf-8", "replace")
