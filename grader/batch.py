@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sys
 import zlib
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -45,25 +46,47 @@ def student_seed(seed: int, student: str) -> int:
 # ------------------------------------------------------------------ job processes
 class WarmGrader:
     """Everything that is the same for every submission, prepared once per process: collected
-    checks, references, and a zygote with numpy/torch loaded to fork workers from."""
+    checks, references, and zygotes with numpy (and torch) loaded to fork workers from.
+
+    Forking from a process that holds torch costs about ten times more than from one that holds
+    numpy alone (its page tables), so workers of numpy exercises come from a light zygote,
+    unless the learner's file mentions torch."""
 
     def __init__(self, names: list[str], hidden: bool = True) -> None:
         from .fastrun import collect
         from .runner import preload, reference
-        from .worker.zygote import Zygote
 
         one_blas_thread()
         self.hidden = hidden
         self.exercises = {n: load_exercise(n) for n in names}
-        self.preload = tuple(dict.fromkeys(m for ex in self.exercises.values()
-                                           for m in preload(ex)))
-        self.zygote = Zygote(self.preload)
+        self.preloads = {n: preload(ex) for n, ex in self.exercises.items()}
+        self.zygotes: dict[tuple[str, ...], Any] = {}
+        for modules in dict.fromkeys(self._tier(p) for p in self.preloads.values()):
+            self._zygote(modules)  # started now: their imports overlap collecting the checks
         self.checks = {n: collect(ex, hidden) for n, ex in self.exercises.items()}
         self.refs = {n: reference(ex) for n, ex in self.exercises.items()}
-        if "torch" in self.preload:
-            import torch
+        if "torch" in sys.modules:
+            sys.modules["torch"].set_num_threads(1)
 
-            torch.set_num_threads(1)
+    def _tier(self, modules: tuple[str, ...]) -> tuple[str, ...]:
+        """One light zygote for every exercise without torch, one heavy zygote with all."""
+        every = tuple(dict.fromkeys(m for p in self.preloads.values() for m in p))
+        if "torch" in modules:
+            return every
+        return tuple(m for m in every if m != "torch")
+
+    def _zygote(self, modules: tuple[str, ...]) -> Any:
+        from .worker.zygote import Zygote
+
+        if modules not in self.zygotes:
+            self.zygotes[modules] = Zygote(modules)
+        return self.zygotes[modules]
+
+    def _zygote_for(self, name: str, path: Path) -> Any:
+        modules = self._tier(self.preloads[name])
+        if "torch" not in modules and _mentions_torch(path):
+            modules = tuple(dict.fromkeys((*modules, "numpy", "torch")))
+        return self._zygote(modules)
 
     def grade(self, name: str, path: Path | None, seed: int, call_timeout: float = 2.0,
               total_timeout: float = 120.0, hide: tuple[str, ...] = ()) -> ExerciseResult:
@@ -79,15 +102,24 @@ class WarmGrader:
                 CheckResult(c.name, Text(c.meta["en"], c.meta["ko"]), 0.0,
                             float(c.meta["points"]), False, text, c.visibility)
                 for c in checks])
+        zygote = self._zygote_for(name, path)
         worker = Worker(path, ex.name, WorkerOptions(
-            preload=self.preload, call_timeout=call_timeout, total_timeout=total_timeout,
-            limits=Limits(hide=private_dirs(ex.root) + hide), zygote=self.zygote))
+            preload=zygote.preload, call_timeout=call_timeout, total_timeout=total_timeout,
+            limits=Limits(hide=private_dirs(ex.root) + hide), zygote=zygote))
         worker.start()
         return grade_with_worker(ex, worker, checks, self.refs[name], seed, hidden=self.hidden,
                                  output_limit=2000)
 
     def close(self) -> None:
-        self.zygote.close()
+        for zygote in self.zygotes.values():
+            zygote.close()
+
+
+def _mentions_torch(path: Path) -> bool:
+    try:
+        return b"torch" in path.read_bytes()
+    except OSError:
+        return False
 
 
 _JOB: dict[str, Any] = {}

@@ -57,7 +57,7 @@ def _zygote_children() -> list[int]:
     """Children of the test session's zygotes: after grading, none may be left."""
     from conftest import _WARM
 
-    zygotes = {str(w.zygote.proc.pid) for w in _WARM.values()}
+    zygotes = {str(z.proc.pid) for w in _WARM.values() for z in w.zygotes.values()}
     left = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

@@ -171,6 +171,25 @@ def test_batch_runs_the_same_checks_as_grade_exercise(tmp_path: Path):
     assert failed(single)
 
 
+def test_numpy_workers_fork_from_a_zygote_without_torch(tmp_path: Path):
+    """Forking from a torch-laden zygote costs ten times more: a numpy exercise's worker comes
+    from a light zygote, unless the learner's file uses torch (then it finds torch loaded)."""
+    from grader.batch import WarmGrader
+
+    warm = WarmGrader(["lstm"])
+    try:
+        assert list(warm.zygotes) == [("numpy",)]
+        plain = warm.grade("lstm", REPO / "solutions" / "lstm.py", 0)
+        assert plain.score == plain.max_score and list(warm.zygotes) == [("numpy",)]
+        uses_torch = tmp_path / "lstm.py"
+        uses_torch.write_text((REPO / "solutions" / "lstm.py").read_text() + "\nimport torch\n")
+        result = warm.grade("lstm", uses_torch, 0)
+        assert result.score == result.max_score
+        assert set(warm.zygotes) == {("numpy",), ("numpy", "torch")}
+    finally:
+        warm.close()
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -45,7 +45,7 @@ class Pair:
 def reference_model(ref, dims: tuple, init_seed: int) -> torch.nn.Module:
     """The reference model with weights from a fixed seed (the global torch RNG is untouched)."""
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(init_seed)
+        torch.random.default_generator.manual_seed(init_seed)  # CPU only, as fork_rng saves
         return ref.Seq2Seq(*dims)
 
 

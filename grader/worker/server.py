@@ -252,7 +252,9 @@ def _reseed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     if "torch" in sys.modules:
-        sys.modules["torch"].manual_seed(seed)
+        # the CPU generator: torch.manual_seed would also queue a lazy CUDA seeding (with a
+        # stack trace) on every call, a millisecond each
+        sys.modules["torch"].random.default_generator.manual_seed(seed)
 
 
 def serve_file(path: Path, name: str, fd_in: int, fd_out: int) -> None:

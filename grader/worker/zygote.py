@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import gc
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -21,12 +23,22 @@ from . import sandbox
 
 
 class ForkedChild:
-    """Popen-like handle on a worker forked by the zygote (the zygote reaps it)."""
+    """Popen-like handle on a worker forked by the zygote (the zygote reaps it).
+
+    A pidfd (Linux 5.3+) turns readable the moment the worker dies, before the zygote reaps
+    it; elsewhere, polling the pid until the zygote has reaped it does the same, more slowly.
+    """
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self._pidfd = None
 
     def poll(self) -> int | None:
+        if self._pidfd is not None:
+            return -1 if select.select([self._pidfd], [], [], 0)[0] else None
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
@@ -36,6 +48,11 @@ class ForkedChild:
         return None
 
     def wait(self, timeout: float) -> int | None:
+        if self._pidfd is not None:
+            select.select([self._pidfd], [], [], timeout)
+            os.close(self._pidfd)
+            self._pidfd = None
+            return None
         deadline = time.monotonic() + timeout
         while self.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
@@ -46,6 +63,7 @@ class Zygote:
     def __init__(self, preload: tuple[str, ...]) -> None:
         from .client import python_command
 
+        self.preload = preload
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.proc = subprocess.Popen(
             [*python_command("grader.worker.zygote"), str(theirs.fileno()), ",".join(preload)],
@@ -80,7 +98,12 @@ def main() -> None:
         importlib.import_module(module)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+        _warm_up_torch()
     from . import server  # noqa: F401  (loaded before forking, not in every child)
+
+    # what is loaded now lives as long as the zygote: keep the collector's hands off it, or a
+    # worker's first full collection writes to (and so copies) every page of the heap
+    gc.freeze()
 
     _become_subreaper()
     sandbox.die_with_parent()
@@ -131,18 +154,52 @@ def _reap() -> None:
 
 def _kill_orphans() -> None:
     """Kill every child that is not a live worker: what a finished worker left running."""
-    me = str(os.getpid())
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid = int(stat.parent.name)
-        if fields[1] == me and pid not in _WORKERS:
+    for pid in _children():
+        if pid not in _WORKERS:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+
+
+def _children() -> set[int]:
+    """This process's children: from /proc/self/task/*/children where the kernel offers it
+    (one small read), else from every process's parent in /proc."""
+    tasks = list(Path("/proc/self/task").glob("*/children"))
+    if tasks:
+        found = set()
+        for path in tasks:
+            try:
+                found.update(int(pid) for pid in path.read_text().split())
+            except OSError:
+                continue
+        return found
+    me, found = str(os.getpid()), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
+                found.add(int(stat.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def _warm_up_torch() -> None:
+    """Run the layers exercises use once, forward and backward, so that their one-time set-up
+    happens here once rather than in every worker. Single-threaded, so forking stays safe."""
+    import torch
+
+    state = torch.get_rng_state()  # workers must start from the RNG state a fresh Python has
+    x = torch.randn(2, 3, 4, dtype=torch.float64, requires_grad=True)
+    lstm = torch.nn.LSTM(4, 4, batch_first=True).double()
+    out, _ = lstm(torch.nn.Embedding(5, 4).double()(torch.tensor([[1, 2, 3]])) + x)
+    scores = torch.softmax((out @ out.transpose(1, 2)).masked_fill(
+        torch.ones(3, 3, dtype=torch.bool).triu(1), float("-inf")), dim=-1)
+    logits = torch.nn.Linear(4, 5).double()(scores @ out)
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, 5), torch.tensor([0, 1, 2] * 2),
+                                             ignore_index=0)
+    loss.backward()
+    torch.set_rng_state(state)
 
 
 def _become_worker(command: dict, fds: list[int]) -> None:
