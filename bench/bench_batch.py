@@ -48,7 +48,11 @@ def make_class(root: Path, students: int, hostile: float, seed: int = 0) -> Path
 class PeakMemory(threading.Thread):
     """Peak memory of the worker processes forked by the zygotes, sampled from /proc: the
     largest VmHWM (peak resident set, which counts pages still shared with the zygote) and the
-    largest Pss (resident memory with shared pages divided among their sharers)."""
+    largest Pss (resident memory with shared pages divided among their sharers).
+
+    A worker's VmHWM only grows, so one sample late in its life is enough; the zygotes are
+    looked up once a second and their children read from /proc/PID/task/PID/children, so that
+    the sampling itself takes little CPU away from the batch it measures."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -56,29 +60,39 @@ class PeakMemory(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
+        zygotes, found_at = [], 0.0
         while not self.stop.is_set():
-            cmdlines = {}
-            for proc in Path("/proc").glob("[0-9]*"):
+            if time.monotonic() - found_at > 1.0:
+                zygotes, found_at = self._zygotes(), time.monotonic()
+            for zygote in zygotes:
                 try:
-                    cmdlines[proc.name] = (proc / "cmdline").read_bytes()
+                    children = Path(f"/proc/{zygote}/task/{zygote}/children").read_text().split()
                 except OSError:
                     continue
-            for pid, cmdline in cmdlines.items():
-                if ZYGOTE not in cmdline:
-                    continue
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                    ppid = status.split("PPid:")[1].split()[0]
-                    if ZYGOTE not in cmdlines.get(ppid, b""):
-                        continue  # the zygote itself, not a worker forked from it
-                    hwm = int(status.split("VmHWM:")[1].split()[0])
-                    pss = int(Path(f"/proc/{pid}/smaps_rollup").read_text()
-                              .split("Pss:")[1].split()[0])
-                except (OSError, IndexError, ValueError):
-                    continue
-                self.hwm_kib = max(self.hwm_kib, hwm)
-                self.pss_kib = max(self.pss_kib, pss)
+                for pid in children:
+                    self._sample(pid)
             time.sleep(0.02)
+
+    @staticmethod
+    def _zygotes() -> list[str]:
+        found = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                if ZYGOTE in (proc / "cmdline").read_bytes():
+                    found.append(proc.name)
+            except OSError:
+                continue
+        return found
+
+    def _sample(self, pid: str) -> None:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            hwm = int(status.split("VmHWM:")[1].split()[0])
+            pss = int(Path(f"/proc/{pid}/smaps_rollup").read_text().split("Pss:")[1].split()[0])
+        except (OSError, IndexError, ValueError):
+            return
+        self.hwm_kib = max(self.hwm_kib, hwm)
+        self.pss_kib = max(self.pss_kib, pss)
 
 
 def main() -> None:

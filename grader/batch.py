@@ -8,6 +8,7 @@ Layout of OUT:
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -67,6 +68,7 @@ class WarmGrader:
         self.refs = {n: reference(ex) for n, ex in self.exercises.items()}
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(1)
+        gc.freeze()  # what is loaded now stays: full collections need not walk it again
 
     def _tier(self, modules: tuple[str, ...]) -> tuple[str, ...]:
         """One light zygote for every exercise without torch, one heavy zygote with all."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader.catalog import load_exercise
@@ -90,3 +91,23 @@ def test_shipped_exercise_metadata_is_complete(name):
     known = {c["id"] for c in catalogue["concepts"]}
     assert set(ex.meta["concepts"]) <= known
     assert ex.stub.is_file() and ex.solution is not None
+
+
+@pytest.mark.parametrize("got, expected, wrong_at", [
+    ([1.0, 2.0], [1.0, 2.0 + 1e-12], None),
+    ([1.0, 2.0], [1.0, 2.001], 1),
+    ([np.nan, 1.0], [np.nan, 1.0], None),          # NaN where NaN is expected is right
+    ([np.inf, -np.inf], [np.inf, -np.inf], None),
+    ([1.0, 2.0], [1.0, np.inf], 1),                # a finite value where inf is expected
+    ([1.0, np.nan], [1.0, 2.0], 1),
+    ([np.inf, 0.0], [1e300, 0.0], 0),
+    (3.0, 3.0, None),                              # 0-d
+])
+def test_compare_finds_the_worst_wrong_element(got, expected, wrong_at):
+    from grader.expect import compare
+
+    report = compare(np.array(got), np.array(expected), 1e-7, 1e-12)
+    if wrong_at is None:
+        assert report is None
+    else:
+        assert report is not None and report[0] == (wrong_at,)

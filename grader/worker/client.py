@@ -254,7 +254,8 @@ class Worker:
             code = proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        kill_stragglers(self.token)
+        if self.options.zygote is None:  # a zygote kills its workers' orphans itself
+            kill_stragglers(self.token)
         for fd in (self._to_worker, self._from_worker):
             try:
                 os.close(fd)

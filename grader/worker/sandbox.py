@@ -12,6 +12,7 @@ What is possible depends on the OS and on who runs the grader:
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ def plan(limits: Limits) -> Plan:
     return p
 
 
+@functools.lru_cache(maxsize=1)
 def _unreachable() -> str | None:
     """The first folder Python needs that other users cannot read, or None."""
     import stat
