@@ -14,8 +14,17 @@ from .worker.protocol import RemoteArray, TensorArg
 __all__ = [
     "Case", "CaseFactory", "CheckFailure", "SkipCheck", "Learner", "LearnerError", "Mistake", "RemoteArray",
     "RemoteObject", "TensorArg", "Text", "check", "describe", "expect_array", "expect_raises",
-    "expect_true", "expect_value", "fail", "sibling",
+    "expect_true", "expect_value", "fail", "replaying", "sibling",
 ]
+
+
+def replaying(ref) -> bool:
+    """True in a student release, where `ref` only answers the function calls recorded when the
+    release was built (grader/replay.py): checks that need live reference objects can fall
+    back on a public oracle of their own instead of being skipped."""
+    from .replay import ReplayRef
+
+    return isinstance(ref, ReplayRef)
 
 
 def sibling(file: str, name: str = "test_public"):

@@ -161,3 +161,32 @@ def test_homework_release_ships_no_answers(tmp_path: Path):
         assert all("correct" not in choice for choice in question.get("choices", []))
     check = grade("quiz", "check", str(out / "quizzes"), cwd=tmp_path)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.slow
+def test_release_checks_of_seq2seq_run_without_the_reference(tmp_path: Path):
+    """A release cannot replay reference objects, so seq2seq's public checks use a public oracle
+    there: every library file must get, check by check, the verdict the reference gives, and no
+    check may be skipped."""
+    from grader.batch import WarmGrader
+    from grader.catalog import load_exercise
+    from grader.release import _record
+    from grader.replay import ReplayRef
+
+    _record(load_exercise("seq2seq"), tmp_path, seed=0)
+    warm = WarmGrader(["seq2seq"], hidden=False)
+    full = warm.refs["seq2seq"]
+    files = [REPO / "solutions" / "seq2seq.py", *sorted((LIBRARY / "seq2seq").glob("*.py"))]
+    try:
+        for path in files:
+            warm.refs["seq2seq"] = full
+            expected = warm.grade("seq2seq", path, 0)
+            warm.refs["seq2seq"] = ReplayRef(tmp_path)
+            released = warm.grade("seq2seq", path, 0)
+            assert not [c.id for c in released.checks if c.skipped], path.name
+            assert [(c.id, c.passed) for c in released.checks] == \
+                [(c.id, c.passed) for c in expected.checks], path.name
+            assert released.score == expected.score
+    finally:
+        warm.close()
+    assert expected.score < expected.max_score  # the last file is a mutant

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import copy
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from grader.api import Mistake, RemoteArray, RemoteObject, check, describe, expect_array, \
-    expect_true, fail
+    expect_true, fail, replaying
 from grader.expect import TOLERANCE, compare
 
 TORCH_DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -42,11 +43,17 @@ class Pair:
         return f"Seq2Seq({v1}, {v2}, {e}, {h}) in {self.dtype}"
 
 
+def reference(ref):
+    """What the checks compare with: the hidden reference, or in a student release (which ships
+    none, and cannot replay objects) the public oracle at the end of this file."""
+    return PUBLIC_ORACLE if replaying(ref) else ref
+
+
 def reference_model(ref, dims: tuple, init_seed: int) -> torch.nn.Module:
     """The reference model with weights from a fixed seed (the global torch RNG is untouched)."""
     with torch.random.fork_rng(devices=[]):
         torch.random.default_generator.manual_seed(init_seed)  # CPU only, as fork_rng saves
-        return ref.Seq2Seq(*dims)
+        return reference(ref).Seq2Seq(*dims)
 
 
 def spread(model: torch.nn.Module, rng: np.random.Generator) -> torch.nn.Module:
@@ -112,34 +119,37 @@ def safe(fn):
     return run
 
 
-def variant_forward(model, src, dec_input, ratio, seed=0, *, zero_state=False, inverted=False,
-                    truth_lag=False, stale_pred=False, step0_zero=False, extra_draw=False,
-                    axis=-1):
+def variant_forward(model, src, dec_input, ratio, seed=0, **bug):
     """forward() with one classic bug switched on (built from the model's own modules)."""
-    rnd = random.Random(seed)
     with torch.no_grad():
-        _, (h, c) = model.encoder(model.src_embed(src))
-        h, c = h[0], c[0]
-        if zero_state:
-            h, c = torch.zeros_like(h), torch.zeros_like(c)
-        steps: list[torch.Tensor] = []
-        for t in range(dec_input.shape[1]):
-            if t == 0:
-                token = dec_input[:, 0]
-                if extra_draw or step0_zero:
-                    use = rnd.random() < ratio
-                    if step0_zero and not use:
-                        token = torch.zeros_like(token)
+        return decode_loop(model, src, dec_input, ratio, random.Random(seed), **bug)
+
+
+def decode_loop(model, src, dec_input, ratio, rnd, *, zero_state=False, inverted=False,
+                truth_lag=False, stale_pred=False, step0_zero=False, extra_draw=False, axis=-1):
+    """The spec's forward() from the model's layers, drawing from `rnd`, with any one bug."""
+    _, (h, c) = model.encoder(model.src_embed(src))
+    h, c = h[0], c[0]
+    if zero_state:
+        h, c = torch.zeros_like(h), torch.zeros_like(c)
+    steps: list[torch.Tensor] = []
+    for t in range(dec_input.shape[1]):
+        if t == 0:
+            token = dec_input[:, 0]
+            if extra_draw or step0_zero:
+                use = rnd.random() < ratio
+                if step0_zero and not use:
+                    token = torch.zeros_like(token)
+        else:
+            draw = rnd.random()
+            use = draw >= ratio if inverted else draw < ratio
+            if use:
+                token = dec_input[:, t - 1] if truth_lag else dec_input[:, t]
             else:
-                draw = rnd.random()
-                use = draw >= ratio if inverted else draw < ratio
-                if use:
-                    token = dec_input[:, t - 1] if truth_lag else dec_input[:, t]
-                else:
-                    token = (steps[0] if stale_pred else steps[-1]).argmax(dim=axis)
-            h, c = model.decoder(model.tgt_embed(token), (h, c))
-            steps.append(model.out(h))
-        return torch.stack(steps, dim=1)
+                token = (steps[0] if stale_pred else steps[-1]).argmax(dim=axis)
+        h, c = model.decoder(model.tgt_embed(token), (h, c))
+        steps.append(model.out(h))
+    return torch.stack(steps, dim=1)
 
 
 def variant_greedy(model, src, start_id, max_len, *, axis=-1, zero_state=False,
@@ -627,7 +637,7 @@ def variant_train(ref, pair: Pair, init: dict, steps: list, lr: float, mode: str
         if mode == "after-step":
             with torch.no_grad():
                 random.seed(seed)
-                loss = ref.sequence_loss(model(src, dec_in, ratio), dec_tgt, pad_id)
+                loss = reference(ref).sequence_loss(model(src, dec_in, ratio), dec_tgt, pad_id)
         losses.append(loss.item())
     return losses, model.state_dict()
 
@@ -678,7 +688,7 @@ def run_train_steps(learner, ref, pair: Pair, steps: list, lr: float, modes: tup
         args = (src, tgt, pad_id) if ratio == 1.0 else (src, tgt, pad_id, ratio)
         got = learner.call("train_step", pair.remote, remote_opt, *args, reseed=seed).value
         random.seed(seed)
-        expected = ref.train_step(pair.local, local_opt, *args)
+        expected = reference(ref).train_step(pair.local, local_opt, *args)
         expect_float(got, expected, dtype=pair.dtype, mistakes=train_mistakes(
                          ref, pair, init, steps[:k + 1], lr, modes, lambda r: r[0][-1]),
                      name=f"{pair.label()}: train_step call {k + 1} (src {_shape(src)}, tgt "
@@ -703,3 +713,51 @@ def test_train_step(learner, ref, cases):
                                int(case.rng.integers(2, 5)))
         run_train_steps(learner, ref, pair, [(src, tgt, 0, 1.0, 11)], 0.5,
                         ("after-step", "unshifted", "padding-counted", "sum", "no-update"))
+
+
+# ============================================================================ public oracle
+class OracleSeq2Seq(torch.nn.Module):
+    """The spec's Seq2Seq for a student release, which ships no reference: the layers are the
+    stub's own, and the computation is decode_loop and variant_greedy with no bug switched on.
+    The full package compares with the hidden reference instead (tests check both agree)."""
+
+    def __init__(self, src_vocab: int, tgt_vocab: int, emb_dim: int, hidden_dim: int) -> None:
+        super().__init__()
+        self.src_embed = torch.nn.Embedding(src_vocab, emb_dim)
+        self.tgt_embed = torch.nn.Embedding(tgt_vocab, emb_dim)
+        self.encoder = torch.nn.LSTM(emb_dim, hidden_dim, batch_first=True)
+        self.decoder = torch.nn.LSTMCell(emb_dim, hidden_dim)
+        self.out = torch.nn.Linear(hidden_dim, tgt_vocab)
+
+    def encode(self, src):
+        _, (h, c) = self.encoder(self.src_embed(src))
+        return h[0], c[0]
+
+    def decode_step(self, token, state):
+        h, c = self.decoder(self.tgt_embed(token), state)
+        return self.out(h), (h, c)
+
+    def forward(self, src, dec_input, teacher_forcing_ratio: float = 1.0):
+        return decode_loop(self, src, dec_input, teacher_forcing_ratio, random)
+
+    def greedy_decode(self, src, start_id: int, max_len: int):
+        return variant_greedy(self, src, start_id, max_len)
+
+
+def oracle_loss(logits, dec_target, pad_id: int):
+    """The spec's own definition: F.cross_entropy with ignore_index on the flattened tensors."""
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), dec_target.reshape(-1),
+                           ignore_index=pad_id)
+
+
+def oracle_train_step(model, optimizer, src, tgt, pad_id: int,
+                      teacher_forcing_ratio: float = 1.0) -> float:
+    optimizer.zero_grad()
+    loss = oracle_loss(model(src, tgt[:, :-1], teacher_forcing_ratio), tgt[:, 1:], pad_id)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+PUBLIC_ORACLE = SimpleNamespace(Seq2Seq=OracleSeq2Seq, sequence_loss=oracle_loss,
+                                train_step=oracle_train_step)
