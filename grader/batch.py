@@ -3,7 +3,8 @@
 Layout of OUT:
     work/<student>/              private copies that get graded
     results/<student>.json       one file per student, written as soon as it is graded (resume)
-    grades.csv, summary.json, feedback/<student>.{txt,json}, report.html, report.txt
+    feedback/<student>.{txt,json}  written as soon as the student is graded, while others run
+    grades.csv, summary.json, report.html, report.txt   (classreport.write_outputs, at the end)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from . import __version__, one_blas_thread
 from .catalog import load_exercise
+from .classreport import write_feedback
 from .results import CheckResult, ExerciseResult
 from .submissions import Submission, content_hash, discover, materialize
 from .text import Text
@@ -168,6 +170,8 @@ def run_batch(config: BatchConfig, progress: Any = None) -> list[dict]:
         cached = _load(results_dir / f"{sub.student}.json")
         if cached and cached.get("key") == key:
             records[sub.student] = cached
+            if not (config.out / "feedback" / f"{sub.student}.txt").is_file():
+                write_feedback(cached, config.out / "feedback")
         else:
             todo.append((sub, key))
     if progress:
@@ -184,7 +188,8 @@ def run_batch(config: BatchConfig, progress: Any = None) -> list[dict]:
                     sub, key = pending.pop(future)
                     record = _record_or_error(future, sub)
                     record["key"] = key
-                    _save(results_dir / f"{sub.student}.json", record)
+                    write_feedback(record, config.out / "feedback")
+                    _save(results_dir / f"{sub.student}.json", record)  # last: marks it done
                     records[sub.student] = record
                     if progress:
                         progress(len(records), len(subs))

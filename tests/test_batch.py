@@ -143,6 +143,8 @@ def test_batch_resumes_after_a_kill(tmp_path: Path):
     assert not _descendants_left(proc.pid)
     done = {p.name: p.stat().st_mtime_ns for p in (out / "results").glob("*.json")}
     assert 2 <= len(done) < 8 or len(done) == 8
+    graded = sorted(done)[0].removesuffix(".json")
+    (out / "feedback" / f"{graded}.txt").unlink()  # lost: rewritten from the saved result
     again = _run(subs, out)
     again.communicate(timeout=600)
     assert again.returncode == 0
@@ -152,6 +154,9 @@ def test_batch_resumes_after_a_kill(tmp_path: Path):
     with open(out / "grades.csv", newline="") as f:
         scores = {r["student"]: float(r["conv_shape"]) for r in csv.DictReader(f)}
     assert all((scores[f"s{i}"] == 20) == bool(i % 2) for i in range(8))
+    for i in range(8):
+        feedback = (out / "feedback" / f"s{i}.txt").read_text()
+        assert f"Score: {scores[f's{i}']:g}/20" in feedback
 
 
 @pytest.mark.slow
