@@ -7,12 +7,12 @@ import sys
 from .cases import Case, CaseFactory
 from .errors import SkipCheck
 from .expect import Mistake, describe, expect_array, expect_raises, expect_true, expect_value, fail
-from .learner import Learner, LearnerError, RemoteObject
+from .learner import Args, Learner, LearnerError, RemoteObject
 from .text import CheckFailure, Text
 from .worker.protocol import RemoteArray, TensorArg
 
 __all__ = [
-    "Case", "CaseFactory", "CheckFailure", "SkipCheck", "Learner", "LearnerError", "Mistake", "RemoteArray",
+    "Args", "Case", "CaseFactory", "CheckFailure", "SkipCheck", "Learner", "LearnerError", "Mistake", "RemoteArray",
     "RemoteObject", "TensorArg", "Text", "check", "describe", "expect_array", "expect_raises",
     "expect_true", "expect_value", "fail", "replaying", "sibling",
 ]

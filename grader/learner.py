@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from .text import CheckFailure, Text
 from .worker import protocol
@@ -53,27 +53,26 @@ class Learner:
         d(sum(output[path] * upstream)) with respect to every argument created with
         requires_grad=True (and the parameters of `params_of`).
         """
-        enc = protocol.Encoder()
-        header = {"op": "call", "target": target, "args": enc.value(list(args)),
-                  "kwargs": enc.value(kwargs), "reseed": reseed,
-                  "return_args": return_args, "keep": keep}
-        if grad is not None:
-            owner = grad.get("params_of")
-            header["grad"] = {"path": list(grad.get("path", [])),
-                              "upstream": enc.value(grad.get("upstream")),
-                              "params_of": owner.id if owner is not None else None}
-        label = target if isinstance(target, str) else f"{target.get('type', '')}.{target['attr']}"
-        msg = self._send(header, enc.blobs, label, timeout)
-        try:
-            value = protocol.decode(msg.header.get("value"), msg.blobs)
-            if isinstance(value, protocol.Ref):
-                value = RemoteObject(self, value.id, value.type_name)
-            after = protocol.decode(msg.header["args_after"], msg.blobs) if return_args else None
-            grads = protocol.decode(msg.header["grads"], msg.blobs) if grad is not None else None
-        except (protocol.DecodeError, KeyError, TypeError, ValueError, IndexError):
-            raise _error("protocol", label, self.file) from None
-        raised = msg.header.get("warnings")
-        return CallResult(value, after, grads, raised if isinstance(raised, list) else [])
+        request = _Request(target, args, kwargs, reseed, grad, return_args, keep)
+        return request.result(self._send(request.header, request.blobs, request.label, timeout),
+                              self)
+
+    def each(self, target: str | dict, calls: Iterable["Args"], *, reseed: int | None = None,
+             timeout: float | None = None) -> Iterator[Any]:
+        """learner.f(*args) for each Args in `calls`, in order, as a generator of values.
+
+        The calls are queued to the worker ahead of time (one wake-up instead of a round trip
+        each), so they must not depend on each other's results. A failing call raises, as
+        learner.f would, when its value is reached; calls after it may already have run.
+        """
+        requests = [_Request(target, c.args, c.kwargs, reseed) for c in calls]
+        answers = self._worker.pipeline([(r.header, r.blobs) for r in requests], timeout)
+        for request in requests:
+            try:
+                msg = next(answers)
+            except WorkerError as err:
+                raise self._worker_failure(err, request.label, timeout) from None
+            yield request.result(self._checked(msg, request.label), self).value
 
     def new(self, cls_name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct a learner's class in the worker and keep it there."""
@@ -91,14 +90,66 @@ class Learner:
         try:
             msg = self._worker.request(header, blobs, timeout)
         except WorkerError as err:
-            raise _worker_error(err, label, self.file, timeout or self._worker.options.call_timeout
-                                ) from None
+            raise self._worker_failure(err, label, timeout) from None
+        return self._checked(msg, label)
+
+    def _worker_failure(self, err: WorkerError, label: str, timeout: float | None
+                        ) -> "LearnerError":
+        return _worker_error(err, label, self.file,
+                             timeout or self._worker.options.call_timeout)
+
+    def _checked(self, msg: protocol.Message, label: str) -> protocol.Message:
+        """The answer, or the LearnerError saying why the learner's code failed."""
         if not msg.header.get("ok"):
             h = msg.header
             raise _error(str(h.get("kind")), label, self.file, str(h.get("type", "")),
                          str(h.get("message", "")), str(h.get("traceback", "")),
                          tuple(h.get("mro") or ()))
         return msg
+
+
+@dataclass
+class Args:
+    """The arguments of one call in Learner.each: Args(x, axis=-1)."""
+
+    args: tuple
+    kwargs: dict
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.args, self.kwargs = args, kwargs
+
+
+class _Request:
+    """One call encoded for the worker, and the decoding of its answer."""
+
+    def __init__(self, target: str | dict, args: tuple, kwargs: dict, reseed: int | None,
+                 grad: dict | None = None, return_args: bool = False, keep: bool = False) -> None:
+        enc = protocol.Encoder()
+        self.header = {"op": "call", "target": target, "args": enc.value(list(args)),
+                       "kwargs": enc.value(kwargs), "reseed": reseed,
+                       "return_args": return_args, "keep": keep}
+        if grad is not None:
+            owner = grad.get("params_of")
+            self.header["grad"] = {"path": list(grad.get("path", [])),
+                                   "upstream": enc.value(grad.get("upstream")),
+                                   "params_of": owner.id if owner is not None else None}
+        self.blobs = enc.blobs
+        self.label = target if isinstance(target, str) else \
+            f"{target.get('type', '')}.{target['attr']}"
+
+    def result(self, msg: protocol.Message, learner: "Learner") -> CallResult:
+        try:
+            value = protocol.decode(msg.header.get("value"), msg.blobs)
+            if isinstance(value, protocol.Ref):
+                value = RemoteObject(learner, value.id, value.type_name)
+            after = protocol.decode(msg.header["args_after"], msg.blobs) \
+                if self.header["return_args"] else None
+            grads = protocol.decode(msg.header["grads"], msg.blobs) \
+                if "grad" in self.header else None
+        except (protocol.DecodeError, KeyError, TypeError, ValueError, IndexError):
+            raise _error("protocol", self.label, learner.file) from None
+        raised = msg.header.get("warnings")
+        return CallResult(value, after, grads, raised if isinstance(raised, list) else [])
 
 
 class RemoteObject(protocol.Ref):

@@ -384,6 +384,10 @@ class _InProcess:
     def call(self, name, *args, reseed=None, grad=None, **kwargs):
         return self.run(getattr(self.module, name), args, kwargs, reseed, grad)
 
+    def each(self, name, calls, reseed=None, **_):
+        for c in calls:
+            yield self.call(name, *c.args, reseed=reseed, **c.kwargs).value
+
     def new(self, cls, *args):
         return _Held(getattr(self.module, cls)(*args))
 

@@ -56,3 +56,84 @@ def test_trusted_optimizers_follow_torch_optim(name):
             opt.step()
     for p, q in zip(ours.parameters(), theirs.parameters()):
         torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------ pipelined calls (Learner.each)
+LEARNER = '''
+import time
+import numpy as np
+
+def echo(x):
+    return x
+
+def fail_on(x, bad):
+    if x == bad:
+        raise ValueError(f"bad {x}")
+    return x * 10
+
+def slow_on(x, bad):
+    while x == bad:
+        time.sleep(0.01)
+    return x
+'''
+
+
+@pytest.fixture
+def learner(tmp_path):
+    from grader.learner import Learner
+    from grader.worker.client import Worker, WorkerOptions
+
+    path = tmp_path / "calls.py"
+    path.write_text(LEARNER)
+    worker = Worker(path, "calls", WorkerOptions(call_timeout=2.0))
+    worker.start()
+    yield Learner(worker, "exercises/calls.py")
+    worker.close()
+
+
+def test_each_gives_what_calls_one_by_one_give(learner):
+    from grader.learner import Args
+
+    xs = [np.full((2, 3), float(i)) for i in range(40)]
+    got = list(learner.each("echo", [Args(x) for x in xs]))
+    assert [g.data.tolist() for g in got] == [x.tolist() for x in xs]
+    assert learner.echo(7) == 7
+
+
+def test_each_keeps_requests_and_answers_larger_than_the_pipe_in_order(learner):
+    from grader.learner import Args
+
+    # 80 KB requests travel several at a time, 1.2 MB ones (over half the pipe) alone
+    big = [np.full(10_000 if i % 3 else 150_000, float(i)) for i in range(45)]
+    got = list(learner.each("echo", [Args(x) for x in big], timeout=10))
+    assert [(float(g.data[0]), g.shape) for g in got] == [(float(i), x.shape)
+                                                         for i, x in enumerate(big)]
+
+
+def test_each_raises_at_the_failing_call_and_the_worker_stays_in_step(learner):
+    from grader.learner import Args, LearnerError
+
+    answers = learner.each("fail_on", [Args(i, 3) for i in range(8)])
+    assert [next(answers) for _ in range(3)] == [0, 10, 20]
+    with pytest.raises(LearnerError, match="bad 3"):
+        next(answers)
+    assert learner.fail_on(5, 3) == 50  # the unread answers of calls 4-7 were dropped
+
+
+def test_each_abandoned_halfway_leaves_the_next_call_its_own_answer(learner):
+    from grader.learner import Args
+
+    answers = learner.each("echo", [Args(i) for i in range(20)])
+    assert next(answers) == 0
+    del answers
+    assert learner.echo("next") == "next"
+
+
+def test_each_times_out_per_call(learner):
+    from grader.learner import Args, LearnerError
+
+    answers = learner.each("slow_on", [Args(i, 2) for i in range(5)], timeout=0.5)
+    assert [next(answers), next(answers)] == [0, 1]
+    with pytest.raises(LearnerError, match="did not finish within 0.5 s"):
+        next(answers)
+    assert learner.echo(1) == 1  # a new worker answers

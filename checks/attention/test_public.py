@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.api import Mistake, check, describe, expect_array, expect_true, fail
+from grader.api import Args, Mistake, check, describe, expect_array, expect_true, fail
 
 # ============================================================================ wrong variants
 
@@ -285,9 +285,14 @@ def call_sdpa(learner: Any, Q: np.ndarray, K: np.ndarray, V: np.ndarray,
 def check_sdpa(learner: Any, ref: Any, Q: np.ndarray, K: np.ndarray, V: np.ndarray,
                mask: np.ndarray | None = None, style: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Values of out and weights against the reference, then blocked weights exactly 0."""
+    return verify_sdpa(call_sdpa(learner, Q, K, V, mask, style), ref, Q, K, V, mask)
+
+
+def verify_sdpa(got: Any, ref: Any, Q: np.ndarray, K: np.ndarray, V: np.ndarray,
+                mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """check_sdpa for a result already computed."""
     want_out, want_w = ref.scaled_dot_product_attention(Q, K, V, mask)
-    out, w = pair_result(call_sdpa(learner, Q, K, V, mask, style),
-                         sdpa_name(Q, K, V, mask, "result"))
+    out, w = pair_result(got, sdpa_name(Q, K, V, mask, "result"))
     shapes = (getattr(out, "shape", None), getattr(w, "shape", None))
     if want_out.shape != want_w.shape and shapes == (want_w.shape, want_out.shape):
         raise fail(f"{sdpa_name(Q, K, V, mask, 'result')}: the pair came back as (weights, out); "
@@ -326,18 +331,15 @@ SOFTMAX_SHAPES = [((6,), -1), ((5, 5), -1), ((4, 4), 0), ((3, 7), -1), ((2, 3, 5
 @check(3, en="softmax: values along the given axis (1-D to 3-D, negative axes)",
        ko="softmax: 주어진 축을 따라 계산한 값 (1~3차원, 음수 축)")
 def test_softmax_values(learner, ref, cases):
-    for case in cases(n=2):
-        for i, (shape, axis) in enumerate(SOFTMAX_SHAPES):
-            x = case.randn(*shape, scale=2.0)
-            if axis == -1 and i % 2:
-                got = learner.softmax(x)  # the default axis
-            elif i % 2:
-                got = learner.softmax(x, axis=axis)
-            else:
-                got = learner.softmax(x, axis)
-            expect_array(got, ref.softmax(x, axis),
-                         name=f"softmax(x, axis={axis}) for x of shape {shape}", like=x,
-                         mistakes=softmax_mistakes(x, axis))
+    inputs = [(case.randn(*shape, scale=2.0), axis, i) for case in cases(n=2)
+              for i, (shape, axis) in enumerate(SOFTMAX_SHAPES)]
+    answers = learner.each("softmax", [
+        Args(x) if axis == -1 and i % 2 else  # the default axis
+        Args(x, axis=axis) if i % 2 else Args(x, axis) for x, axis, i in inputs])
+    for (x, axis, _), got in zip(inputs, answers):
+        expect_array(got, ref.softmax(x, axis),
+                     name=f"softmax(x, axis={axis}) for x of shape {x.shape}", like=x,
+                     mistakes=softmax_mistakes(x, axis))
 
 
 def stable_inputs(case: Any) -> list[tuple[np.ndarray, int]]:
@@ -417,19 +419,22 @@ SCORE_SHAPES = [(3, 5, 4), (2, 3, 3), (1, 1, 1), (4, 1, 2), (1, 6, 5)]  # (N, T,
 
 
 def check_score(learner, ref, cases, kind: str) -> None:
+    inputs = []
     for case in cases(n=2):
         for N, T, H in SCORE_SHAPES:
             h, hs = case.randn(N, H), case.randn(N, T, H)
             A = T + 1  # the concat hidden size differs from H and T
             params = {"dot": (), "general": (case.randn(H, H),),
                       "concat": (case.randn(2 * H, A, scale=0.7), case.randn(A))}[kind]
-            fn = f"{kind}_score"
-            got = getattr(learner, fn)(h, hs, *params)
-            shapes = ", ".join(str(a.shape) for a in (h, hs) + params)
-            expect_array(got, getattr(ref, fn)(h, hs, *params),
-                         name=f"{fn} for h, hs{', W' if params else ''}"
-                              f"{', v' if len(params) > 1 else ''} of shapes {shapes}",
-                         like=h, mistakes=score_mistakes(kind, h, hs, *params))
+            inputs.append((h, hs, *params))
+    fn = f"{kind}_score"
+    for args, got in zip(inputs, learner.each(fn, [Args(*args) for args in inputs])):
+        h, hs, *params = args
+        shapes = ", ".join(str(a.shape) for a in args)
+        expect_array(got, getattr(ref, fn)(*args),
+                     name=f"{fn} for h, hs{', W' if params else ''}"
+                          f"{', v' if len(params) > 1 else ''} of shapes {shapes}",
+                     like=h, mistakes=score_mistakes(kind, *args))
 
 
 @check(1, en="dot_score: h[n] · hs[n, t]", ko="dot_score: h[n] · hs[n, t]")
@@ -493,13 +498,16 @@ def context_mistakes(a: np.ndarray, hs: np.ndarray) -> list[Mistake]:
 @check(2, en="context_vector: weighted sum of the encoder states over T",
        ko="context_vector: 인코더 상태들의 T 축 가중합")
 def test_context_vector(learner, ref, cases):
+    inputs = []
     for case in cases(n=2):
         for N, T, H in [(3, 5, 4), (4, 4, 4), (1, 1, 3), (2, 6, 1), (3, 3, 2)]:
             a = ref.softmax(case.randn(N, T, scale=2.0), axis=-1).astype(case.dtype)
-            hs = case.randn(N, T, H)
-            expect_array(learner.context_vector(a, hs), ref.context_vector(a, hs),
-                         name=f"context_vector(a, hs) for a of shape {a.shape}, hs of shape "
-                              f"{hs.shape}", like=hs, mistakes=context_mistakes(a, hs))
+            inputs.append((a, case.randn(N, T, H)))
+    answers = learner.each("context_vector", [Args(a, hs) for a, hs in inputs])
+    for (a, hs), got in zip(inputs, answers):
+        expect_array(got, ref.context_vector(a, hs),
+                     name=f"context_vector(a, hs) for a of shape {a.shape}, hs of shape "
+                          f"{hs.shape}", like=hs, mistakes=context_mistakes(a, hs))
 
 
 # ============================================================================ SDPA checks
@@ -513,10 +521,10 @@ SDPA_SHAPES = [((), 3, 5, 4, 2), ((2,), 4, 3, 8, 5), ((2, 3), 2, 4, 3, 6), ((1,)
        ko="scaled_dot_product_attention: 마스크 없이 out 과 weights "
           "(배치 축 0/1/2 개, Tq != Tk, dv != d)")
 def test_sdpa_values(learner, ref, cases):
-    for case in cases(n=2):
-        for batch, tq, tk, d, dv in SDPA_SHAPES:
-            Q, K, V = sdpa_inputs(case, batch, tq, tk, d, dv)
-            check_sdpa(learner, ref, Q, K, V)
+    inputs = [sdpa_inputs(case, *shape) for case in cases(n=2) for shape in SDPA_SHAPES]
+    answers = learner.each("scaled_dot_product_attention", [Args(*qkv) for qkv in inputs])
+    for (Q, K, V), got in zip(inputs, answers):
+        verify_sdpa(got, ref, Q, K, V)
 
 
 @check(2, en="scaled_dot_product_attention: boolean mask of full shape, True = may attend; "

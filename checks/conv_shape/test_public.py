@@ -1,6 +1,6 @@
 """Public checks for conv_shape: values against the reference on seeded random configurations."""
 
-from grader.api import Mistake, check, expect_value
+from grader.api import Args, Mistake, check, expect_value
 
 # ---- named wrong variants (per axis), used to diagnose a wrong answer -------------------------
 
@@ -64,9 +64,11 @@ def _pair(v):
 
 
 def _check_conv(learner, ref, rng, n, **kw):
-    for _ in range(n):
-        (shape, c_out, k, s, p, d), expected = draw_conv(rng, ref, **kw)
-        got = learner.conv2d_output_shape(shape, c_out, k, stride=s, padding=p, dilation=d)
+    drawn = [draw_conv(rng, ref, **kw) for _ in range(n)]
+    answers = learner.each("conv2d_output_shape", [
+        Args(shape, c_out, k, stride=s, padding=p, dilation=d)
+        for (shape, c_out, k, s, p, d), _ in drawn])
+    for ((shape, c_out, k, s, p, d), expected), got in zip(drawn, answers):
         expect_value(got, expected,
                      name=f"conv2d_output_shape({shape}, {c_out}, {k}, stride={s}, padding={p}, "
                           f"dilation={d})",
@@ -97,6 +99,7 @@ def test_conv_dilation(learner, ref, cases):
        ko="conv2d_output_shape: padding='same' 와 'valid' (홀수·짝수 커널)")
 def test_conv_same_valid(learner, ref, cases):
     rng = cases.rng()
+    drawn = []
     for _ in range(30):
         shape = (int(rng.integers(1, 4)), int(rng.integers(8, 30)), int(rng.integers(8, 30)))
         k = (int(rng.integers(1, 7)), int(rng.integers(1, 7)))
@@ -106,32 +109,36 @@ def test_conv_same_valid(learner, ref, cases):
                 expected = ref.conv2d_output_shape(shape, 4, k, padding=padding, dilation=d)
             except ValueError:  # 'valid' with a kernel larger than the input
                 continue
-            name = f"conv2d_output_shape({shape}, 4, {k}, padding={padding!r}, dilation={d})"
-            wrong_same = (4,) + tuple(_axis(n, kk, 1, (kk - 1) // 2, dd)
-                                      for n, kk, dd in zip(shape[1:], k, d))
-            expect_value(learner.conv2d_output_shape(shape, 4, k, padding=padding, dilation=d),
-                         expected, name=name, mistakes=[Mistake(
-                             "same-as-half-kernel",
-                             "'same' was computed with padding (K-1)//2, which shrinks the output "
-                             "for even or dilated kernels; 'same' always keeps H and W",
-                             "'same' 를 패딩 (K-1)//2 로 계산해 짝수·팽창 커널에서 출력이 "
-                             "줄었습니다; 'same' 은 항상 H, W 를 유지합니다",
-                             wrong_same)])
+            drawn.append((shape, k, d, padding, expected))
+    answers = learner.each("conv2d_output_shape", [
+        Args(shape, 4, k, padding=padding, dilation=d) for shape, k, d, padding, _ in drawn])
+    for (shape, k, d, padding, expected), got in zip(drawn, answers):
+        name = f"conv2d_output_shape({shape}, 4, {k}, padding={padding!r}, dilation={d})"
+        wrong_same = (4,) + tuple(_axis(n, kk, 1, (kk - 1) // 2, dd)
+                                  for n, kk, dd in zip(shape[1:], k, d))
+        expect_value(got, expected, name=name, mistakes=[Mistake(
+            "same-as-half-kernel",
+            "'same' was computed with padding (K-1)//2, which shrinks the output for even or "
+            "dilated kernels; 'same' always keeps H and W",
+            "'same' 를 패딩 (K-1)//2 로 계산해 짝수·팽창 커널에서 출력이 줄었습니다; 'same' 은 "
+            "항상 H, W 를 유지합니다",
+            wrong_same)])
 
 
 @check(2, en="pool2d_output_shape: stride defaults to the kernel size",
        ko="pool2d_output_shape: stride 기본값은 커널 크기")
 def test_pool_default_stride(learner, ref, cases):
     rng = cases.rng()
+    drawn = []
     for _ in range(30):
         shape = (int(rng.integers(1, 64)), int(rng.integers(2, 50)), int(rng.integers(2, 50)))
         k = int(rng.integers(1, 5))
-        if k > min(shape[1:]):
-            continue
-        expected = ref.pool2d_output_shape(shape, k)
+        if k <= min(shape[1:]):
+            drawn.append((shape, k, ref.pool2d_output_shape(shape, k)))
+    answers = learner.each("pool2d_output_shape", [Args(shape, k) for shape, k, _ in drawn])
+    for (shape, k, expected), got in zip(drawn, answers):
         stride_one = (shape[0],) + tuple(n - k + 1 for n in shape[1:])
-        expect_value(learner.pool2d_output_shape(shape, k), expected,
-                     name=f"pool2d_output_shape({shape}, {k})",
+        expect_value(got, expected, name=f"pool2d_output_shape({shape}, {k})",
                      mistakes=[Mistake("stride-one", "stride must default to kernel_size, not 1",
                                        "stride 기본값은 1 이 아니라 kernel_size 입니다",
                                        stride_one)])
@@ -141,44 +148,46 @@ def test_pool_default_stride(learner, ref, cases):
        ko="pool2d_output_shape: stride 와 padding 지정")
 def test_pool_padding(learner, ref, cases):
     rng = cases.rng()
-    done = 0
-    while done < 30:
+    drawn = []
+    while len(drawn) < 30:
         shape = (int(rng.integers(1, 8)), int(rng.integers(1, 40)), int(rng.integers(1, 40)))
         k = (int(rng.integers(1, 6)), int(rng.integers(1, 6)))
         s = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
         p = (int(rng.integers(0, k[0] // 2 + 1)), int(rng.integers(0, k[1] // 2 + 1)))
         try:
-            expected = ref.pool2d_output_shape(shape, k, s, p)
+            drawn.append(((shape, k, s, p), ref.pool2d_output_shape(shape, k, s, p)))
         except ValueError:
             continue
-        expect_value(learner.pool2d_output_shape(shape, k, s, p), expected,
-                     name=f"pool2d_output_shape({shape}, {k}, {s}, {p})")
-        done += 1
+    answers = learner.each("pool2d_output_shape", [Args(*args) for args, _ in drawn])
+    for ((shape, k, s, p), expected), got in zip(drawn, answers):
+        expect_value(got, expected, name=f"pool2d_output_shape({shape}, {k}, {s}, {p})")
 
 
 @check(2, en="conv2d_param_count: weights and biases", ko="conv2d_param_count: 가중치와 편향")
 def test_param_count(learner, ref, cases):
     rng = cases.rng()
+    drawn = []
     for _ in range(30):
         c_in, c_out = int(rng.integers(1, 300)), int(rng.integers(1, 300))
         k = (int(rng.integers(1, 8)), int(rng.integers(1, 8)))
         kk = k if rng.random() < 0.5 else k[0]
+        drawn += [(c_in, c_out, kk, bias) for bias in (True, False)]
+    answers = learner.each("conv2d_param_count", [Args(c_in, c_out, kk, bias=bias)
+                                                   for c_in, c_out, kk, bias in drawn])
+    for (c_in, c_out, kk, bias), got in zip(drawn, answers):
         kh, kw = _pair(kk)
-        for bias in (True, False):
-            expect_value(
-                learner.conv2d_param_count(c_in, c_out, kk, bias=bias),
-                ref.conv2d_param_count(c_in, c_out, kk, bias=bias),
-                name=f"conv2d_param_count({c_in}, {c_out}, {kk}, bias={bias})",
-                mistakes=[
-                    Mistake("no-bias", "the biases (one per output channel) were left out",
-                            "편향(출력 채널마다 하나)이 빠졌습니다", c_in * c_out * kh * kw),
-                    Mistake("bias-always", "bias=False must not add biases",
-                            "bias=False 이면 편향을 더하지 않습니다",
-                            c_in * c_out * kh * kw + c_out),
-                    Mistake("bias-per-weight", "there is one bias per filter, not one per weight",
-                            "편향은 가중치마다가 아니라 필터마다 하나입니다",
-                            2 * c_in * c_out * kh * kw if bias else -1),
-                    Mistake("kernel-ignored", "every filter has C_in*K_h*K_w weights",
-                            "필터 하나의 가중치는 C_in*K_h*K_w 개입니다",
-                            c_in * c_out + (c_out if bias else 0)),
-                ])
+        expect_value(
+            got, ref.conv2d_param_count(c_in, c_out, kk, bias=bias),
+            name=f"conv2d_param_count({c_in}, {c_out}, {kk}, bias={bias})",
+            mistakes=[
+                Mistake("no-bias", "the biases (one per output channel) were left out",
+                        "편향(출력 채널마다 하나)이 빠졌습니다", c_in * c_out * kh * kw),
+                Mistake("bias-always", "bias=False must not add biases",
+                        "bias=False 이면 편향을 더하지 않습니다", c_in * c_out * kh * kw + c_out),
+                Mistake("bias-per-weight", "there is one bias per filter, not one per weight",
+                        "편향은 가중치마다가 아니라 필터마다 하나입니다",
+                        2 * c_in * c_out * kh * kw if bias else -1),
+                Mistake("kernel-ignored", "every filter has C_in*K_h*K_w weights",
+                        "필터 하나의 가중치는 C_in*K_h*K_w 개입니다",
+                        c_in * c_out + (c_out if bias else 0)),
+            ])

@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .. import ONE_THREAD
 from . import sandbox
@@ -135,6 +135,7 @@ class Worker:
         os.close(from_worker_w)
         out.close()
         self._buffer = bytearray()  # bytes read from the worker but not consumed yet
+        self._unanswered = 0  # requests sent whose answers were not read yet
         self.generation += 1
         self._load = None
 
@@ -176,10 +177,45 @@ class Worker:
     # ----------------------------------------------------------- requests
     def request(self, header: dict, blobs: list[bytes] = (), timeout: float | None = None
                 ) -> "protocol.Message":
+        return next(self.pipeline([(header, list(blobs))], timeout))
+
+    def pipeline(self, requests: list[tuple[dict, list[bytes]]], timeout: float | None = None
+                 ) -> Iterator["protocol.Message"]:
+        """Send requests ahead and yield the answers in order, each with its own timeout.
+
+        One round trip per call costs both processes a wake-up; calls that do not depend on
+        each other's answers are cheaper queued. No more than half the pipe's capacity is ever
+        in flight, so a write never blocks while the worker waits for us to read. Answers the
+        caller does not take (it stopped at a failure) are read and dropped before the next
+        request."""
         from . import protocol
 
+        self._ready()
+        frames = [protocol.frame(header, blobs) for header, blobs in requests]
+        window = max(_pipe_size(self._to_worker) // 2, 1)
+        sent = taken = in_flight = 0
+        while taken < len(frames):
+            while sent < len(frames) and (sent == taken or in_flight + len(frames[sent]) <= window):
+                self._call(lambda: protocol.write_all(self._to_worker, frames[sent]))
+                in_flight += len(frames[sent])
+                sent += 1
+                self._unanswered += 1
+            msg = self._call(lambda: self._receive(self._allowed(timeout)))
+            self._unanswered -= 1
+            in_flight -= len(frames[taken])
+            taken += 1
+            yield msg
+
+    def _ready(self) -> None:
+        """Raise if no call can be made; otherwise make sure a loaded worker is waiting."""
         if self._load is not None and not self._load.get("ok"):
             raise WorkerError("not_loaded", json.dumps(self._load))  # the file won't change
+        while self.proc is not None and self._unanswered:  # answers nobody took
+            try:
+                self._call(lambda: self._receive(self._allowed(None)))
+            except WorkerError:
+                break  # it was killed; the call below starts a new one
+            self._unanswered -= 1
         if time.monotonic() > self.deadline:
             raise WorkerError("budget", f"{self.options.total_timeout:g} s")
         if self.timeouts >= self.options.max_timeouts:
@@ -189,10 +225,15 @@ class Worker:
         status = self.load_status()
         if not status.get("ok"):
             raise WorkerError("not_loaded", json.dumps(status))
+
+    def _allowed(self, timeout: float | None) -> float:
+        allowed = min(timeout or self.options.call_timeout, self.deadline - time.monotonic())
+        return max(allowed, 0.01)
+
+    def _call(self, io: Callable[[], Any]) -> Any:
+        """Run one exchange with the worker; on any failure the worker is killed."""
         try:
-            protocol.send(self._to_worker, header, blobs)
-            allowed = min(timeout or self.options.call_timeout, self.deadline - time.monotonic())
-            return self._receive(max(allowed, 0.01))
+            return io()
         except (OSError, WorkerError) as err:
             code = self._kill()
             if isinstance(err, WorkerError) and err.kind == "timeout":
@@ -263,7 +304,17 @@ class Worker:
                 pass
         self._to_worker = self._from_worker = -1
         self.proc = None
+        self._unanswered = 0
         return code
+
+
+def _pipe_size(fd: int) -> int:
+    try:
+        import fcntl
+
+        return fcntl.fcntl(fd, 1032)  # F_GETPIPE_SZ
+    except (ImportError, OSError):
+        return 4096  # POSIX guarantees at least PIPE_BUF
 
 
 def _widen_pipe(fd: int) -> None:

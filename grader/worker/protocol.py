@@ -200,9 +200,14 @@ def decode(value: Any, blobs: list[bytes], make_array=remote_array) -> Any:
 
 # ----------------------------------------------------------------------------- framing
 def send(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
+    write_all(fd, frame(header, blobs))
+
+
+def frame(header: dict, blobs: list[bytes] = ()) -> bytes:
+    """A whole message as one buffer: one write per message, as every separate write wakes
+    the reader once more."""
     head = json.dumps({**header, "blobs": [len(b) for b in blobs]}).encode()
-    # one write per message: every separate write wakes the reader once more
-    _write_all(fd, b"".join([_LEN.pack(len(head)), head, *blobs]))
+    return b"".join([_LEN.pack(len(head)), head, *blobs])
 
 
 class Reader:
@@ -235,7 +240,7 @@ class Reader:
         return data
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
