@@ -18,7 +18,8 @@ Install: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/
 Then: grade init my-work && cd my-work && grade exercise {first}
 
 This edition has no reference solutions. Its public checks compare your code with recorded
-reference outputs for fixed inputs; more checks run when your instructor grades.
+reference outputs for fixed inputs (or with a public oracle where recording cannot work); more
+checks run when your instructor grades.
 설치 후 `grade init my-work` 로 작업 공간을 만들고 `grade exercise {first}` 로 채점하세요.
 강사가 채점할 때는 공개되지 않은 검사가 더 실행됩니다.
 """
