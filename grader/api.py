@@ -12,9 +12,9 @@ from .text import CheckFailure, Text
 from .worker.protocol import RemoteArray, TensorArg
 
 __all__ = [
-    "Args", "Case", "CaseFactory", "CheckFailure", "SkipCheck", "Learner", "LearnerError", "Mistake", "RemoteArray",
-    "RemoteObject", "TensorArg", "Text", "check", "describe", "expect_array", "expect_raises",
-    "expect_true", "expect_value", "fail", "replaying", "sibling",
+    "Args", "Case", "CaseFactory", "CheckFailure", "Learner", "LearnerError", "Mistake",
+    "RemoteArray", "RemoteObject", "SkipCheck", "TensorArg", "Text", "check", "describe",
+    "expect_array", "expect_raises", "expect_true", "expect_value", "fail", "replaying", "sibling",
 ]
 
 

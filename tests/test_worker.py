@@ -137,3 +137,13 @@ def test_each_times_out_per_call(learner):
     with pytest.raises(LearnerError, match="did not finish within 0.5 s"):
         next(answers)
     assert learner.echo(1) == 1  # a new worker answers
+
+
+def test_each_resumed_after_a_newer_call_refuses_rather_than_misread(learner):
+    from grader.learner import Args
+
+    answers = learner.each("echo", [Args(i) for i in range(5)])
+    assert next(answers) == 0
+    assert learner.echo("other") == "other"  # drops the answers of 1-4
+    with pytest.raises(RuntimeError, match="newer call"):
+        next(answers)

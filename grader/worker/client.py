@@ -79,6 +79,8 @@ class Worker:
         self.restarts = 0
         self.timeouts = 0
         self._load: dict | None = None
+        self._unanswered = 0  # requests sent whose answers were not read yet
+        self._pipelines = 0  # request sequences started so far (a newer one supersedes)
         self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
         self._output_path = Path(self._tmp.name) / "output.txt"
         self.plan = sandbox.plan(self.options.limits)
@@ -191,10 +193,14 @@ class Worker:
         from . import protocol
 
         self._ready()
+        self._pipelines += 1
+        mine = self._pipelines
         frames = [protocol.frame(header, blobs) for header, blobs in requests]
         window = max(_pipe_size(self._to_worker) // 2, 1)
         sent = taken = in_flight = 0
         while taken < len(frames):
+            if self._pipelines != mine:  # a later request took over the pipe (and our answers)
+                raise RuntimeError("answers of queued calls were read after a newer call")
             while sent < len(frames) and (sent == taken or in_flight + len(frames[sent]) <= window):
                 self._call(lambda: protocol.write_all(self._to_worker, frames[sent]))
                 in_flight += len(frames[sent])
