@@ -80,8 +80,13 @@ class WarmGrader:
         return tuple(m for m in every if m != "torch")
 
     def _zygote(self, modules: tuple[str, ...]) -> Any:
+        """The zygote for these modules; None where workers cannot be forked (Windows, or the
+        stdio transport): each worker then starts its own Python."""
+        from .worker.stdio import STDIO
         from .worker.zygote import Zygote
 
+        if STDIO or not hasattr(os, "fork"):
+            return None
         if modules not in self.zygotes:
             self.zygotes[modules] = Zygote(modules)
         return self.zygotes[modules]
@@ -108,7 +113,8 @@ class WarmGrader:
                 for c in checks])
         zygote = self._zygote_for(name, path)
         worker = Worker(path, ex.name, WorkerOptions(
-            preload=zygote.preload, call_timeout=call_timeout, total_timeout=total_timeout,
+            preload=() if zygote is None else zygote.preload, call_timeout=call_timeout,
+            total_timeout=total_timeout,
             limits=Limits(hide=private_dirs(ex.root) + hide), zygote=zygote))
         worker.start()
         return grade_with_worker(ex, worker, checks, self.refs[name], seed, hidden=self.hidden,

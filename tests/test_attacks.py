@@ -66,3 +66,19 @@ def _zygote_children() -> list[int]:
         except OSError:
             continue
     return left
+
+
+@pytest.mark.slow
+def test_attacks_score_zero_on_the_stdio_transport_too():
+    """The transport Windows uses (no inherited pipes, no select, no zygote), run here on Linux:
+    the same attacks must still get nothing and leave nothing behind."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           __file__, "-k", "not stdio_transport"],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "GRADE_WORKER_TRANSPORT": "stdio"})
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert " passed" in proc.stdout and " failed" not in proc.stdout

@@ -78,11 +78,14 @@ def slow_on(x, bad):
 '''
 
 
-@pytest.fixture
-def learner(tmp_path):
+@pytest.fixture(params=["pipes", "stdio"])
+def learner(request, tmp_path, monkeypatch):
+    """A worker on each transport: POSIX pipes, and the stdio one Windows uses (stdio.py)."""
     from grader.learner import Learner
+    from grader.worker import client
     from grader.worker.client import Worker, WorkerOptions
 
+    monkeypatch.setattr(client, "STDIO", request.param == "stdio")
     path = tmp_path / "calls.py"
     path.write_text(LEARNER)
     worker = Worker(path, "calls", WorkerOptions(call_timeout=2.0))
@@ -147,3 +150,24 @@ def test_each_resumed_after_a_newer_call_refuses_rather_than_misread(learner):
     assert learner.echo("other") == "other"  # drops the answers of 1-4
     with pytest.raises(RuntimeError, match="newer call"):
         next(answers)
+
+
+def test_stdio_transport_keeps_the_learners_prints_out_of_the_messages(tmp_path, monkeypatch):
+    from grader.learner import Learner
+    from grader.worker import client
+    from grader.worker.client import Worker, WorkerOptions
+
+    monkeypatch.setattr(client, "STDIO", True)
+    path = tmp_path / "noisy.py"
+    path.write_text("import sys\nprint('at import')\n"
+                    "def f(x):\n    print('x =', x)\n    sys.stdout.flush()\n"
+                    "    sys.stderr.write('warn\\n')\n    return x + 1\n")
+    worker = Worker(path, "noisy", WorkerOptions(call_timeout=2.0))
+    worker.start()
+    try:
+        learner = Learner(worker, "exercises/noisy.py")
+        assert [learner.f(i) for i in range(3)] == [1, 2, 3]
+        printed = worker.output()
+        assert "at import" in printed and "x = 2" in printed and "warn" in printed
+    finally:
+        worker.close()

@@ -1,8 +1,9 @@
 """The grading side of the worker: spawn, talk with deadlines, restart after a crash, kill.
 
 The worker runs in its own session (process group) so that killing it also kills anything the
-learner's code started. Reads use select() with a deadline, so a learner's infinite loop, a
-half-written frame or a silent exit all end as a clear error instead of a hung grader.
+learner's code started. Reads use select() with a deadline (on Windows, a reading thread:
+stdio.py), so a learner's infinite loop, a half-written frame or a silent exit all end as a
+clear error instead of a hung grader.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .. import ONE_THREAD
 from . import sandbox
+from .stdio import STDIO, ThreadedReader, binary
 
 if TYPE_CHECKING:
     from . import protocol
@@ -81,6 +83,7 @@ class Worker:
         self._load: dict | None = None
         self._unanswered = 0  # requests sent whose answers were not read yet
         self._pipelines = 0  # request sequences started so far (a newer one supersedes)
+        self._reader: ThreadedReader | None = None  # the stdio transport's reading thread
         self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
         self._output_path = Path(self._tmp.name) / "output.txt"
         self.plan = sandbox.plan(self.options.limits)
@@ -107,6 +110,7 @@ class Worker:
     # ----------------------------------------------------------- lifecycle
     def start(self) -> None:
         """Spawn without waiting, so that imports in the worker overlap the grader's own."""
+        self._reader = None
         to_worker_r, self._to_worker = os.pipe()
         self._from_worker, from_worker_w = os.pipe()
         for fd in (self._to_worker, self._from_worker):
@@ -124,6 +128,18 @@ class Worker:
             self.proc = self.options.zygote.spawn(
                 file=str(source), name=self.name, cwd=self._tmp.name, env=env, plan=plan,
                 fds=(to_worker_r, from_worker_w, out.fileno()))
+        elif STDIO:
+            for fd in (to_worker_r, self._to_worker, self._from_worker, from_worker_w):
+                os.close(fd)  # this transport uses the worker's own stdin and stdout
+            self.proc = subprocess.Popen(
+                [*python_command("grader.worker.server"), "--file", str(source),
+                 "--name", self.name, "--stdio", str(self._output_path),
+                 "--preload", ",".join(self.options.preload)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=out, cwd=self._tmp.name,
+                env={**os.environ, **env} if os.name == "nt" else env, **_own_group(plan))
+            self._to_worker, self._from_worker = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+            binary(self._to_worker, self._from_worker)
+            self._reader = ThreadedReader(self._from_worker)
         else:
             cmd = [*python_command("grader.worker.server"),
                    "--file", str(source), "--name", self.name,
@@ -133,8 +149,9 @@ class Worker:
                 cmd, pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                 cwd=self._tmp.name, env=env, preexec_fn=lambda: sandbox.apply(plan))
-        os.close(to_worker_r)
-        os.close(from_worker_w)
+        if self._reader is None:
+            os.close(to_worker_r)
+            os.close(from_worker_w)
         out.close()
         self._buffer = bytearray()  # bytes read from the worker but not consumed yet
         self._unanswered = 0  # requests sent whose answers were not read yet
@@ -272,6 +289,13 @@ class Worker:
 
     def _read(self, size: int, deadline: float) -> bytes:
         """`size` bytes from the worker, reading whatever has arrived in large chunks."""
+        if self._reader is not None:
+            data = self._reader.read(size, deadline)
+            if data is None:
+                raise WorkerError("timeout")
+            if len(data) < size:
+                raise WorkerError("died")
+            return data
         buf = self._buffer
         while len(buf) < size:
             remaining = deadline - time.monotonic()
@@ -294,7 +318,10 @@ class Worker:
         if proc is None:
             return None
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
+            if hasattr(os, "killpg"):
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:  # Windows: the worker only (its own children are not tracked there)
+                proc.kill()
         except (ProcessLookupError, PermissionError):
             pass
         try:
@@ -303,15 +330,29 @@ class Worker:
             pass
         if self.options.zygote is None:  # a zygote kills its workers' orphans itself
             kill_stragglers(self.token)
-        for fd in (self._to_worker, self._from_worker):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        if self._reader is not None:  # the pipes belong to the Popen's file objects
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        else:
+            for fd in (self._to_worker, self._from_worker):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         self._to_worker = self._from_worker = -1
         self.proc = None
         self._unanswered = 0
         return code
+
+
+def _own_group(plan: sandbox.Plan) -> dict:
+    """Popen arguments that put the worker in a process group of its own, with the limits."""
+    if os.name == "nt":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True, "preexec_fn": lambda: sandbox.apply(plan)}
 
 
 def _pipe_size(fd: int) -> int:

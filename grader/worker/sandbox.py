@@ -45,11 +45,16 @@ class Plan:
     netns: bool = False
     userns: bool = False
     mountns: bool = False
+    rlimits: bool = True
     missing: list[str] = field(default_factory=list)
 
 
 def plan(limits: Limits) -> Plan:
     p = Plan(limits)
+    if os.name == "nt":  # no rlimits, no process groups to kill a worker's children with
+        p.rlimits = False
+        p.missing += ["resource limits (CPU time, memory, output size)",
+                      "cleanup of processes the learner's code starts"]
     if not sys.platform.startswith("linux"):
         p.missing += ["network isolation", "hidden solutions", "unprivileged user",
                       "process limit"]
@@ -141,7 +146,7 @@ def apply(p: Plan) -> None:
 def describe(p: Plan) -> dict:
     """Protections on and off, for reports."""
     return {
-        "resource limits": True,
+        "resource limits": p.rlimits,
         "unprivileged user": p.uid is not None,
         "no network": p.netns,
         "solutions and checks hidden": p.mountns,

@@ -275,13 +275,32 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", required=True)
     parser.add_argument("--name", required=True)
-    parser.add_argument("--fd-in", type=int, required=True)
-    parser.add_argument("--fd-out", type=int, required=True)
+    parser.add_argument("--fd-in", type=int)
+    parser.add_argument("--fd-out", type=int)
+    parser.add_argument("--stdio", metavar="OUTPUT_FILE",
+                        help="talk over stdin/stdout, printing into OUTPUT_FILE (stdio.py)")
     parser.add_argument("--preload", default="")
     opts = parser.parse_args(argv)
+    fd_in, fd_out = (_stdio_channel(opts.stdio) if opts.stdio else (opts.fd_in, opts.fd_out))
     for name in filter(None, opts.preload.split(",")):
         importlib.import_module(name)
-    serve_file(Path(opts.file), opts.name, opts.fd_in, opts.fd_out)
+    serve_file(Path(opts.file), opts.name, fd_in, fd_out)
+
+
+def _stdio_channel(output: str) -> tuple[int, int]:
+    """Keep stdin and stdout for the protocol; point fds 0 and 1 elsewhere, so that whatever the
+    learner's code reads or prints never touches the messages."""
+    from .stdio import binary
+
+    fd_in, fd_out = os.dup(0), os.dup(1)
+    binary(fd_in, fd_out)
+    null = os.open(os.devnull, os.O_RDONLY)
+    printed = os.open(output, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0))
+    os.dup2(null, 0)
+    os.dup2(printed, 1)
+    for fd in (null, printed):
+        os.close(fd)
+    return fd_in, fd_out
 
 
 if __name__ == "__main__":
