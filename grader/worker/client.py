@@ -110,11 +110,6 @@ class Worker:
     # ----------------------------------------------------------- lifecycle
     def start(self) -> None:
         """Spawn without waiting, so that imports in the worker overlap the grader's own."""
-        self._reader = None
-        to_worker_r, self._to_worker = os.pipe()
-        self._from_worker, from_worker_w = os.pipe()
-        for fd in (self._to_worker, self._from_worker):
-            _widen_pipe(fd)
         out = open(self._output_path, "ab")
         self.token = os.urandom(8).hex()
         ISSUED_TOKENS.append(self.token)
@@ -122,41 +117,50 @@ class Worker:
                "PYTHONHASHSEED": "0", "HOME": self._tmp.name, "TMPDIR": self._tmp.name,
                **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
                **self.options.extra_env}
-        source = self._private_copy or self.file.resolve()
-        plan = self.plan
-        if self.options.zygote is not None:
-            self.proc = self.options.zygote.spawn(
-                file=str(source), name=self.name, cwd=self._tmp.name, env=env, plan=plan,
-                fds=(to_worker_r, from_worker_w, out.fileno()))
-        elif STDIO:
-            for fd in (to_worker_r, self._to_worker, self._from_worker, from_worker_w):
-                os.close(fd)  # this transport uses the worker's own stdin and stdout
-            self.proc = subprocess.Popen(
-                [*python_command("grader.worker.server"), "--file", str(source),
-                 "--name", self.name, "--stdio", str(self._output_path),
-                 "--preload", ",".join(self.options.preload)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=out, cwd=self._tmp.name,
-                env={**os.environ, **env} if os.name == "nt" else env, **_own_group(plan))
-            self._to_worker, self._from_worker = self.proc.stdin.fileno(), self.proc.stdout.fileno()
-            binary(self._to_worker, self._from_worker)
-            self._reader = ThreadedReader(self._from_worker)
+        source = str(self._private_copy or self.file.resolve())
+        self._reader = None
+        if self.options.zygote is None and STDIO:
+            self._spawn_stdio(source, env, out)
         else:
-            cmd = [*python_command("grader.worker.server"),
-                   "--file", str(source), "--name", self.name,
-                   "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
-                   "--preload", ",".join(self.options.preload)]
-            self.proc = subprocess.Popen(
-                cmd, pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                cwd=self._tmp.name, env=env, preexec_fn=lambda: sandbox.apply(plan))
-        if self._reader is None:
-            os.close(to_worker_r)
-            os.close(from_worker_w)
+            self._spawn_with_pipes(source, env, out)
         out.close()
         self._buffer = bytearray()  # bytes read from the worker but not consumed yet
         self._unanswered = 0  # requests sent whose answers were not read yet
         self.generation += 1
         self._load = None
+
+    def _spawn_with_pipes(self, source: str, env: dict, out: Any) -> None:
+        """POSIX: two extra pipes for the protocol; stdout and stderr go to the output file."""
+        to_worker_r, self._to_worker = os.pipe()
+        self._from_worker, from_worker_w = os.pipe()
+        for fd in (self._to_worker, self._from_worker):
+            _widen_pipe(fd)
+        plan = self.plan
+        if self.options.zygote is not None:
+            self.proc = self.options.zygote.spawn(
+                file=source, name=self.name, cwd=self._tmp.name, env=env, plan=plan,
+                fds=(to_worker_r, from_worker_w, out.fileno()))
+        else:
+            self.proc = subprocess.Popen(
+                [*python_command("grader.worker.server"), "--file", source, "--name", self.name,
+                 "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
+                 "--preload", ",".join(self.options.preload)],
+                pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=self._tmp.name, env=env, preexec_fn=lambda: sandbox.apply(plan))
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+
+    def _spawn_stdio(self, source: str, env: dict, out: Any) -> None:
+        """Windows (stdio.py): the protocol over the worker's stdin and stdout."""
+        self.proc = subprocess.Popen(
+            [*python_command("grader.worker.server"), "--file", source, "--name", self.name,
+             "--stdio", str(self._output_path), "--preload", ",".join(self.options.preload)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=out, cwd=self._tmp.name,
+            env={**os.environ, **env} if os.name == "nt" else env, **_own_group(self.plan))
+        self._to_worker, self._from_worker = self.proc.stdin.fileno(), self.proc.stdout.fileno()
+        binary(self._to_worker, self._from_worker)
+        self._reader = ThreadedReader(self._from_worker)
 
     def load_status(self) -> dict:
         """{"ok": True} or a description of why the learner's file could not be loaded."""
