@@ -43,13 +43,16 @@ def sibling(file: str, name: str = "test_public"):
     return sys.modules[key]
 
 
-def check(points: float, en: str, ko: str):
+def check(points: float, en: str, ko: str, parallel: bool = False):
     """Mark a test function as a graded check worth `points`, titled in English and Korean.
+
+    parallel=True: a long check that needs nothing from the others; `grade exercise` runs it
+    at the same time as them, in copies of the grading and worker processes.
 
     The grader reads `__grade__`; when pytest is loaded (it collects checks that need it), the
     same data also becomes a `pytest.mark.grade`. Grading never has to import pytest.
     """
-    meta = {"points": points, "en": en, "ko": ko}
+    meta = {"points": points, "en": en, "ko": ko, **({"parallel": True} if parallel else {})}
 
     def mark(fn):
         fn.__grade__ = meta

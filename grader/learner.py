@@ -74,6 +74,12 @@ class Learner:
                 raise self._worker_failure(err, request.label, timeout) from None
             yield request.result(self._checked(msg, request.label), self).value
 
+    def fork(self) -> "Learner | None":
+        """The same learner on a copy of its worker, for checks that run in parallel (None if
+        no copy can be made here)."""
+        twin = self._worker.fork()
+        return Learner(twin, self.file) if twin is not None else None
+
     def new(self, cls_name: str, *args: Any, **kwargs: Any) -> "RemoteObject":
         """Construct a learner's class in the worker and keep it there."""
         return self.call(cls_name, *args, keep=True, **kwargs).value

@@ -44,20 +44,21 @@ def private_dirs(root: Path) -> tuple[str, ...]:
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,
                  call_timeout: float = 5.0, display_file: str | None = None,
                  worker: Worker | None = None, only: tuple[str, ...] = ()) -> ExerciseResult:
-    """Grade one file (only the checks named in `only`, if any). In a student release the
-    recorded seed replaces `seed`."""
+    """Grade one file (only the checks named in `only`, if any), running the checks marked
+    parallel on a copy of the worker. In a student release the recorded seed replaces `seed`."""
     if exercise.release_seed is not None:
         seed = exercise.release_seed
     return run_exercise_with(exercise, learner_file, seed, None, hidden=hidden,
                              call_timeout=call_timeout, display_file=display_file, worker=worker,
-                             only=only)
+                             only=only, parallel=True)
 
 
 def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: Any, *,
                       hidden: bool = True, call_timeout: float = 5.0,
                       display_file: str | None = None, worker: Worker | None = None,
-                      only: tuple[str, ...] = ()) -> ExerciseResult:
-    """run_exercise with a given reference (None: the installed one)."""
+                      only: tuple[str, ...] = (), parallel: bool = False) -> ExerciseResult:
+    """run_exercise with a given reference (None: the installed one). Not parallel by default:
+    a reference that records its calls (release.py) must see every call in this process."""
     started = time.perf_counter()
     if worker is None:
         worker = start_worker(exercise.name, learner_file, call_timeout, exercise.root)
@@ -72,13 +73,14 @@ def run_exercise_with(exercise: Exercise, learner_file: Path, seed: int, ref: An
         raise
     return grade_with_worker(exercise, worker, checks,
                              ref if ref is not None else reference(exercise), seed,
-                             hidden=hidden, display_file=display_file, started=started)
+                             hidden=hidden, display_file=display_file, started=started,
+                             parallel=parallel)
 
 
 def grade_with_worker(exercise: Exercise, worker: Worker, checks: list, ref: Any, seed: int, *,
                       hidden: bool = True, display_file: str | None = None,
-                      started: float | None = None, output_limit: int = 4000
-                      ) -> ExerciseResult:
+                      started: float | None = None, output_limit: int = 4000,
+                      parallel: bool = False) -> ExerciseResult:
     """Run collected checks against a started worker, close it, and build the result (shared
     by `grade exercise` and batch grading)."""
     from .fastrun import run_checks
@@ -87,7 +89,7 @@ def grade_with_worker(exercise: Exercise, worker: Worker, checks: list, ref: Any
     started = time.perf_counter() if started is None else started
     try:
         learner = Learner(worker, display_file or f"exercises/{exercise.name}.py")
-        results = run_checks(checks, learner, ref, seed)
+        results = run_checks(checks, learner, ref, seed, parallel)
         load = worker.load_status()
         output = worker.output(output_limit)
         protections = worker.protections

@@ -111,3 +111,65 @@ def test_compare_finds_the_worst_wrong_element(got, expected, wrong_at):
         assert report is None
     else:
         assert report is not None and report[0] == (wrong_at,)
+
+
+PARALLEL = """
+    import os
+    import time
+
+    from grader.api import check, expect_true, expect_value
+
+    @check(1, en="first", ko="첫째")
+    def test_first(learner, ref):
+        expect_value(learner.double(2), 4, name="double(2)")
+
+    @check(1, en="slow, on its own", ko="느림", parallel=True)
+    def test_slow(learner, ref):
+        expect_value(learner.double(0.25), 0.5, name="double(0.25)")
+        start = time.monotonic()
+        while time.monotonic() - start < 0.3:
+            pass
+        # a copy of the grading process: it reports its own pid in the failure message
+        expect_true(False, f"grader {os.getpid()}", f"grader {os.getpid()}")
+
+    @check(1, en="last", ko="마지막")
+    def test_last(learner, ref):
+        expect_value(learner.double(3), 6, name="double(3)")
+    """
+
+
+def test_parallel_checks_run_in_copies_and_keep_their_place(tmp_path):
+    import os
+    import time
+
+    ex = load_exercise("double", make(tmp_path, PARALLEL))
+    started = time.monotonic()
+    result = run_exercise(ex, ex.solution, seed=1)
+    assert [c.id for c in result.checks] == ["test_first", "test_slow", "test_last"]
+    assert [c.passed for c in result.checks] == [True, False, True]
+    slow = result.checks[1].message.en
+    assert slow.startswith("grader ") and slow != f"grader {os.getpid()}"  # another process
+    assert time.monotonic() - started < 30
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("def double(x):\n    return x + x if x > 1 else x\n")
+    result = run_exercise(ex, wrong, seed=1)
+    assert "double(0.25)" in result.checks[1].message.en  # the copy grades the same file
+    stub = run_exercise(ex, ex.stub, seed=1)
+    assert all("not implemented yet" in c.message.en for c in stub.checks)
+
+
+def test_parallel_checks_run_in_order_where_no_copy_can_be_made(tmp_path):
+    """Batch grading (a zygote's workers) runs every check in the grading process itself."""
+    import os
+
+    from grader.batch import WarmGrader
+
+    ex = load_exercise("double", make(tmp_path, PARALLEL))
+    os.environ["GRADE_CONTENT_ROOT"] = str(tmp_path)
+    try:
+        warm = WarmGrader(["double"])
+        result = warm.grade("double", ex.solution, 1)
+        warm.close()
+    finally:
+        del os.environ["GRADE_CONTENT_ROOT"]
+    assert result.checks[1].message.en == f"grader {os.getpid()}"

@@ -175,7 +175,7 @@ def train_reference(ref, rng: np.random.Generator) -> float:
 
 
 @check(4, en="End to end: train_step + greedy_decode learn to reverse digit strings",
-       ko="종단 간: train_step + greedy_decode 로 숫자열 뒤집기 학습")
+       ko="종단 간: train_step + greedy_decode 로 숫자열 뒤집기 학습", parallel=True)
 def test_learns_reversal(learner, ref, cases):
     batches, eval_src, eval_tgt = learning_task(cases.rng())
     init = initial_state(ref)

@@ -8,6 +8,7 @@ clear error instead of a hung grader.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import select
@@ -84,6 +85,7 @@ class Worker:
         self._unanswered = 0  # requests sent whose answers were not read yet
         self._pipelines = 0  # request sequences started so far (a newer one supersedes)
         self._reader: ThreadedReader | None = None  # the stdio transport's reading thread
+        self._spare_to = self._spare_from = None  # the channel a fork() would answer on
         self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
         self._output_path = Path(self._tmp.name) / "output.txt"
         self.plan = sandbox.plan(self.options.limits)
@@ -141,13 +143,19 @@ class Worker:
                 file=source, name=self.name, cwd=self._tmp.name, env=env, plan=plan,
                 fds=(to_worker_r, from_worker_w, out.fileno()))
         else:
+            spare_to_r, self._spare_to = os.pipe()  # for one copy of the worker (fork())
+            self._spare_from, spare_from_w = os.pipe()
             self.proc = subprocess.Popen(
                 [*python_command("grader.worker.server"), "--file", source, "--name", self.name,
                  "--fd-in", str(to_worker_r), "--fd-out", str(from_worker_w),
+                 "--fd-spare", str(spare_to_r), str(spare_from_w),
                  "--preload", ",".join(self.options.preload)],
-                pass_fds=(to_worker_r, from_worker_w), stdin=subprocess.DEVNULL,
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                cwd=self._tmp.name, env=env, preexec_fn=lambda: sandbox.apply(plan))
+                pass_fds=(to_worker_r, from_worker_w, spare_to_r, spare_from_w),
+                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=self._tmp.name, env=env,
+                preexec_fn=lambda: sandbox.apply(plan))
+            os.close(spare_to_r)
+            os.close(spare_from_w)
         os.close(to_worker_r)
         os.close(from_worker_w)
 
@@ -175,6 +183,25 @@ class Worker:
                 detail = err.detail or self.output(1500).strip()  # e.g. a failed import
                 self._load = {"ok": False, "kind": err.kind, "message": detail}
         return self._load
+
+    def fork(self) -> "Worker | None":
+        """A copy of this worker (learner's module loaded, nothing called yet) answering on a
+        channel of its own, so that a second grading process can use it at the same time; None
+        where it cannot be made (a zygote's or the stdio transport's worker, or after the first
+        call). It dies with this worker."""
+        from . import protocol
+
+        if self._spare_to is None or self._pipelines or self.generation != 1:
+            return None
+        try:
+            msg = self.request({"op": "fork"})
+        except WorkerError:
+            return None
+        if not msg.header.get("ok"):
+            return None
+        twin = _Twin(self, int(msg.header["value"]))
+        self._spare_to = self._spare_from = None  # the twin's now
+        return twin
 
     def close(self) -> None:
         from . import protocol
@@ -341,15 +368,62 @@ class Worker:
                 except OSError:
                     pass
         else:
+            for fd in (self._to_worker, self._from_worker, self._spare_to, self._spare_from):
+                try:
+                    if fd is not None:
+                        os.close(fd)
+                except OSError:
+                    pass
+            self._spare_to = self._spare_from = None
+        self._to_worker = self._from_worker = -1
+        self.proc = None
+        self._unanswered = 0
+        return code
+
+
+class _Twin(Worker):
+    """The copy fork() made: same file, output and limits, its own channel and call budget.
+    Killing it kills only its process (its group is the original's); it is never restarted."""
+
+    def __init__(self, original: Worker, pid: int) -> None:
+        from .zygote import ForkedChild
+
+        self.__dict__.update(original.__dict__)
+        self.options = dataclasses.replace(original.options, max_restarts=0)
+        self.proc = ForkedChild(pid)
+        self._to_worker, self._from_worker = original._spare_to, original._spare_from
+        self._buffer = bytearray()
+        self._unanswered = self._pipelines = self.timeouts = 0
+        self.restarts = self.options.max_restarts  # a crash ends it: no new copy can be made
+
+    def _restart(self) -> None:
+        raise WorkerError("gave_up", "the worker crashed too many times")
+
+    def _kill(self) -> int | None:
+        if self.proc is not None:
+            try:
+                os.kill(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait(5)
             for fd in (self._to_worker, self._from_worker):
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-        self._to_worker = self._from_worker = -1
-        self.proc = None
-        self._unanswered = 0
-        return code
+            self.proc = None
+            self._unanswered = 0
+        return None
+
+    def close(self) -> None:
+        from . import protocol
+
+        if self.proc is not None:
+            try:
+                protocol.send(self._to_worker, {"op": "quit"})
+            except OSError:
+                pass
+        self._kill()  # the output folder stays: it is the original's
 
 
 def _own_group(plan: sandbox.Plan) -> dict:
@@ -399,7 +473,7 @@ def kill_stragglers(token: str) -> int:
 
 def _exit_text(code: int | None) -> str:
     if code is None:
-        return "still running"
+        return "exit status unknown"
     if code < 0:
         try:
             return f"killed by signal {signal.Signals(-code).name}"

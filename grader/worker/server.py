@@ -26,11 +26,13 @@ MAX_TEXT = 2000
 
 
 class Server:
-    def __init__(self, path: Path, name: str, fd_in: int, fd_out: int) -> None:
+    def __init__(self, path: Path, name: str, fd_in: int, fd_out: int,
+                 spare: tuple[int, int] | None = None) -> None:
         self.path = path
         self.name = name
         self.fd_in = fd_in
         self.fd_out = fd_out
+        self.spare = spare  # a second channel for one copy of this worker (op "fork")
         self.module: Any = None
         self.reader = protocol.Reader(fd_in)
         self.objects: dict[int, Any] = {}
@@ -63,7 +65,7 @@ class Server:
             if op == "quit":
                 return
             handler = {"call": self.call, "optimizer": self.optimizer,
-                       "forget": self.forget}.get(op)
+                       "forget": self.forget, "fork": self.fork}.get(op)
             if handler is None:
                 self.reply({"ok": False, "kind": "protocol", "message": f"unknown op {op!r}"})
                 continue
@@ -127,6 +129,27 @@ class Server:
             return
         self.objects[id(opt)] = opt
         self.reply({"ok": True, "value": {"__ref__": id(opt), "type": "torch.optim." + req["kind"]}})
+
+    def fork(self, msg: protocol.Message) -> None:
+        """A copy of this worker, as it is now, answering on the spare channel: checks marked
+        parallel run on it while the others run here (grader/fastrun.py). Once only."""
+        if self.spare is None:
+            self.reply({"ok": False, "kind": "protocol", "message": "no spare channel"})
+            return
+        (fd_in, fd_out), self.spare = self.spare, None
+        pid = os.fork()
+        if pid == 0:
+            os.close(self.fd_in)
+            os.close(self.fd_out)
+            self.fd_in, self.fd_out, self.reader = fd_in, fd_out, protocol.Reader(fd_in)
+            self.objects = {}
+            try:
+                self.serve()
+            finally:
+                os._exit(0)
+        os.close(fd_in)
+        os.close(fd_out)
+        self.reply({"ok": True, "value": pid})
 
     def forget(self, msg: protocol.Message) -> None:
         self.objects.pop(int(msg.header.get("ref", 0)), None)
@@ -257,14 +280,15 @@ def _reseed(seed: int) -> None:
         sys.modules["torch"].random.default_generator.manual_seed(seed)
 
 
-def serve_file(path: Path, name: str, fd_in: int, fd_out: int) -> None:
+def serve_file(path: Path, name: str, fd_in: int, fd_out: int,
+               spare: tuple[int, int] | None = None) -> None:
     """Load the learner's file and answer requests; never returns."""
     sys.dont_write_bytecode = True  # never leave __pycache__ in the learner's folder
     sys.stdout.reconfigure(line_buffering=True)  # prints survive a crash, for --verbose
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
     sys.meta_path.insert(0, _GraderImportBlocker())
-    server = Server(path, name, fd_in, fd_out)
+    server = Server(path, name, fd_in, fd_out, spare)
     server.reply({"op": "ready", "load": server.load()})
     server.serve()
     sys.stdout.flush()
@@ -277,6 +301,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", required=True)
     parser.add_argument("--fd-in", type=int)
     parser.add_argument("--fd-out", type=int)
+    parser.add_argument("--fd-spare", type=int, nargs=2, help="a second channel (op fork)")
     parser.add_argument("--stdio", metavar="OUTPUT_FILE",
                         help="talk over stdin/stdout, printing into OUTPUT_FILE (stdio.py)")
     parser.add_argument("--preload", default="")
@@ -284,7 +309,8 @@ def main(argv: list[str] | None = None) -> None:
     fd_in, fd_out = (_stdio_channel(opts.stdio) if opts.stdio else (opts.fd_in, opts.fd_out))
     for name in filter(None, opts.preload.split(",")):
         importlib.import_module(name)
-    serve_file(Path(opts.file), opts.name, fd_in, fd_out)
+    serve_file(Path(opts.file), opts.name, fd_in, fd_out,
+               tuple(opts.fd_spare) if opts.fd_spare else None)
 
 
 def _stdio_channel(output: str) -> tuple[int, int]:
