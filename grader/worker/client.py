@@ -212,6 +212,9 @@ class Worker:
             except OSError:
                 pass
         self._kill()
+        self._remove_files()
+
+    def _remove_files(self) -> None:
         self._tmp.cleanup()
 
     def output(self, limit: int = 4000) -> str:
@@ -415,15 +418,8 @@ class _Twin(Worker):
             self._unanswered = 0
         return None
 
-    def close(self) -> None:
-        from . import protocol
-
-        if self.proc is not None:
-            try:
-                protocol.send(self._to_worker, {"op": "quit"})
-            except OSError:
-                pass
-        self._kill()  # the output folder stays: it is the original's
+    def _remove_files(self) -> None:
+        pass  # the folder and the output file are the original's
 
 
 def _own_group(plan: sandbox.Plan) -> dict:
