@@ -80,12 +80,13 @@ class WarmGrader:
         return tuple(m for m in every if m != "torch")
 
     def _zygote(self, modules: tuple[str, ...]) -> Any:
-        """The zygote for these modules; None where workers cannot be forked (Windows, or the
-        stdio transport): each worker then starts its own Python."""
+        """The zygote for these modules; None where workers are not forked (outside Linux:
+        Windows cannot, and macOS aborts some children of processes that hold torch; or with
+        the stdio transport): each worker then starts its own Python."""
         from .worker.stdio import STDIO
         from .worker.zygote import Zygote
 
-        if STDIO or not hasattr(os, "fork"):
+        if STDIO or not sys.platform.startswith("linux"):
             return None
         if modules not in self.zygotes:
             self.zygotes[modules] = Zygote(modules)
