@@ -62,22 +62,19 @@ class WarmGrader:
         one_blas_thread()
         self.hidden = hidden
         self.exercises = {n: load_exercise(n) for n in names}
-        self.preloads = {n: preload(ex) for n, ex in self.exercises.items()}
+        preloads = {n: preload(ex) for n, ex in self.exercises.items()}
+        every = tuple(dict.fromkeys(m for p in preloads.values() for m in p))
+        light = tuple(m for m in every if m != "torch")
+        # one light zygote for every exercise without torch, one heavy zygote with all
+        self.tiers = {n: every if "torch" in p else light for n, p in preloads.items()}
         self.zygotes: dict[tuple[str, ...], Any] = {}
-        for modules in dict.fromkeys(self._tier(p) for p in self.preloads.values()):
+        for modules in dict.fromkeys(self.tiers.values()):
             self._zygote(modules)  # started now: their imports overlap collecting the checks
         self.checks = {n: collect(ex, hidden) for n, ex in self.exercises.items()}
         self.refs = {n: reference(ex) for n, ex in self.exercises.items()}
         if "torch" in sys.modules:
             sys.modules["torch"].set_num_threads(1)
         gc.freeze()  # what is loaded now stays: full collections need not walk it again
-
-    def _tier(self, modules: tuple[str, ...]) -> tuple[str, ...]:
-        """One light zygote for every exercise without torch, one heavy zygote with all."""
-        every = tuple(dict.fromkeys(m for p in self.preloads.values() for m in p))
-        if "torch" in modules:
-            return every
-        return tuple(m for m in every if m != "torch")
 
     def _zygote(self, modules: tuple[str, ...]) -> Any:
         """The zygote for these modules; None where workers are not forked (outside Linux:
@@ -93,7 +90,7 @@ class WarmGrader:
         return self.zygotes[modules]
 
     def _zygote_for(self, name: str, path: Path) -> Any:
-        modules = self._tier(self.preloads[name])
+        modules = self.tiers[name]
         if "torch" not in modules and _mentions_torch(path):
             modules = tuple(dict.fromkeys((*modules, "numpy", "torch")))
         return self._zygote(modules)

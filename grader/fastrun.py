@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from .cases import CaseFactory
 from .catalog import Exercise
 from .errors import SkipCheck
+from .replay import ReplayRef
 from .results import CheckResult
 from .text import CheckFailure, Text
 
@@ -149,8 +150,6 @@ def run_checks(checks: list[CollectedCheck], learner: Any, ref: Any, seed: int,
 
 
 def run_check(chk: CollectedCheck, learner: Any, ref: Any, seed: int) -> CheckResult:
-    from .replay import ReplayRef
-
     fixtures = {"learner": learner, "ref": ref, "seed": seed,
                 "cases": CaseFactory(seed, chk.name), **chk.params}
     wanted = inspect.signature(chk.function).parameters

@@ -8,7 +8,6 @@ clear error instead of a hung grader.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import select
@@ -392,14 +391,13 @@ class _Twin(Worker):
         from .zygote import ForkedChild
 
         self.__dict__.update(original.__dict__)
-        self.options = dataclasses.replace(original.options, max_restarts=0)
         self.proc = ForkedChild(pid)
         self._to_worker, self._from_worker = original._spare_to, original._spare_from
+        self._spare_to = self._spare_from = None  # a copy makes no copies
         self._buffer = bytearray()
         self._unanswered = self._pipelines = self.timeouts = 0
-        self.restarts = self.options.max_restarts  # a crash ends it: no new copy can be made
 
-    def _restart(self) -> None:
+    def _restart(self) -> None:  # a crash ends it: no new copy can be made
         raise WorkerError("gave_up", "the worker crashed too many times")
 
     def _kill(self) -> int | None:
