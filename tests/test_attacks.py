@@ -69,6 +69,26 @@ def _zygote_children() -> list[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("path", [p for p in ATTACKS if _exercise(p) == "seq2seq"],
+                         ids=lambda p: p.stem)
+def test_attack_in_a_parallel_check_scores_zero_and_leaves_nothing(path):
+    """`grade exercise` runs seq2seq's training check in copies of the grader and the worker:
+    what the learner's code does there must be cleaned up like everything else."""
+    from grader.worker.client import ISSUED_TOKENS, STDIO
+
+    issued = len(ISSUED_TOKENS)
+    adopted = orphans()
+    result = grade_file(_exercise(path), path, seed=1, call_timeout=1.0, cold=True)
+    assert result.score == 0, [c.id for c in result.checks if c.passed]
+    if not STDIO:  # the copy's own first call timed out (in order, earlier timeouts skip it)
+        learning = next(c for c in result.checks if c.id == "test_learns_reversal")
+        assert "did not finish within 1 s" in learning.message.en
+    time.sleep(0.2)
+    assert _worker_processes(ISSUED_TOKENS[issued:]) == []
+    assert orphans() <= adopted
+
+
+@pytest.mark.slow
 def test_attacks_score_zero_on_the_stdio_transport_too():
     """The transport Windows uses (no inherited pipes, no select, no zygote), run here on Linux:
     the same attacks must still get nothing and leave nothing behind."""
