@@ -36,6 +36,8 @@ def test_codec_rejects_inconsistent_arrays():
         protocol.decode(header, [b"\0" * 8])
     with pytest.raises(protocol.DecodeError):
         protocol.decode({**header, "dtype": "object"}, [b"\0" * 24])
+    with pytest.raises(protocol.DecodeError):  # zero elements, but no such shape
+        protocol.decode({**header, "shape": [-1, 0]}, [b""])
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam"])
