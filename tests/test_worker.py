@@ -77,6 +77,9 @@ def slow_on(x, bad):
     while x == bad:
         time.sleep(0.01)
     return x
+
+def outer(x):
+    return fail_on(x, x)
 '''
 
 
@@ -123,6 +126,17 @@ def test_each_raises_at_the_failing_call_and_the_worker_stays_in_step(learner):
     with pytest.raises(LearnerError, match="bad 3"):
         next(answers)
     assert learner.fail_on(5, 3) == 50  # the unread answers of calls 4-7 were dropped
+
+
+def test_a_failing_call_shows_the_learners_own_lines_only(learner):
+    from grader.learner import LearnerError
+
+    with pytest.raises(LearnerError) as raised:
+        learner.outer(4)
+    text = raised.value.text.en
+    assert 'File "calls.py", line 19, in outer\n    return fail_on(x, x)' in text
+    assert 'File "calls.py", line 10, in fail_on\n    raise ValueError(f"bad {x}")' in text
+    assert "ValueError: bad 4" in text and "server.py" not in text
 
 
 def test_each_abandoned_halfway_leaves_the_next_call_its_own_answer(learner):
