@@ -6,7 +6,8 @@ import sys
 
 from .cases import Case, CaseFactory
 from .errors import SkipCheck
-from .expect import Mistake, describe, expect_array, expect_raises, expect_true, expect_value, fail
+from .expect import (Mistake, describe, expect_array, expect_raises, expect_true, expect_value,
+                     fail, runtime_warnings, values_first)
 from .learner import Args, Learner, LearnerError, RemoteObject
 from .text import CheckFailure, Text
 from .worker.protocol import RemoteArray, TensorArg
@@ -15,6 +16,7 @@ __all__ = [
     "Args", "Case", "CaseFactory", "CheckFailure", "Learner", "LearnerError", "Mistake",
     "RemoteArray", "RemoteObject", "SkipCheck", "TensorArg", "Text", "check", "describe",
     "expect_array", "expect_raises", "expect_true", "expect_value", "fail", "replaying", "sibling",
+    "runtime_warnings", "values_first",
 ]
 
 

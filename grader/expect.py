@@ -6,8 +6,9 @@ learner's code patched (numpy.allclose, __eq__, ...) can influence it.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -54,6 +55,24 @@ def fail(en: str, ko: str) -> CheckFailure:
     if case is not None:
         text = Text(f"[{case.label().en}] ", f"[{case.label().ko}] ") + text
     return CheckFailure(text)
+
+
+@contextmanager
+def values_first() -> Iterator[None]:
+    """Around the value comparisons a property or error check makes before its own test: a
+    wrong value there fails the check (an all-zero output must not earn "no leakage"), and the
+    message says so, since the check's title names something else. The learner's own errors
+    (a crash, NotImplementedError) pass through unchanged."""
+    try:
+        yield
+    except LearnerError:
+        raise
+    except CheckFailure as err:
+        raise CheckFailure(Text(
+            "This check scores only when the values on its inputs are right, and they are not "
+            "(the value checks say more): ",
+            "이 검사는 같은 입력의 값이 맞을 때만 점수를 줍니다. 값이 틀렸습니다 (값 검사에서 "
+            "자세히 설명합니다): ") + err.text) from None
 
 
 def describe(value: Any) -> str:
@@ -196,6 +215,8 @@ def expect_value(got: Any, expected: Any, *, name: str, mistakes: Iterable[Mista
     """Exact comparison of plain Python results (ints, tuples of ints), type included."""
     if not _same_plain(got, expected):
         hint = _named([m for m in mistakes if _same_plain(got, m.output())])
+        if not hint.en:
+            hint = _type_hint(got, expected)
         raise fail(f"{name}: expected {expected!r}, got {_show(got)}.{hint.en}",
                    f"{name}: {expected!r} 이어야 하는데 {_show(got)} 입니다.{hint.ko}")
     _evaluate_all(mistakes)
@@ -214,6 +235,31 @@ def _same_plain(got: Any, expected: Any) -> bool:
     return type(got) is type(expected) and got == expected
 
 
+def _type_hint(got: Any, expected: Any) -> Text:
+    """When only the types are wrong (a list for a tuple, 8.0 for 8), say so."""
+    if not isinstance(got, (list, tuple, float)) or _loose(got) != _loose(expected):
+        return Text("", "")
+    return Text(f"\nThe numbers are right but the type is not: expected {_type_of(expected)}, "
+                f"got {_type_of(got)}.",
+                f"\n숫자는 맞지만 타입이 다릅니다: {_type_of(expected)} 이어야 하는데 "
+                f"{_type_of(got)} 입니다.")
+
+
+def _loose(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_loose(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _type_of(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(dict.fromkeys(_type_of(v) for v in value))
+        return f"{type(value).__name__}[{inner}]" if inner else type(value).__name__
+    return type(value).__name__
+
+
 def _show(value: Any) -> str:
     if isinstance(value, (RemoteArray, Opaque)):
         return describe(value)
@@ -223,21 +269,30 @@ def _show(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------- errors, properties
-def expect_raises(errors: str | tuple[str, ...], call: Callable[[], Any], *, name: str) -> None:
-    """The learner's call must raise one of the named builtin exceptions (subclasses count)."""
+def expect_raises(errors: str | tuple[str, ...], call: Callable[[], Any], *, name: str) -> str:
+    """The learner's call must raise one of the named builtin exceptions (subclasses count);
+    returns the exception's message."""
     names = (errors,) if isinstance(errors, str) else tuple(errors)
     want = " or ".join(names)
     try:
         result = call()
     except LearnerError as err:
         if err.kind == "exception" and set(names) & set(err.mro):
-            return
+            return err.message
         if err.kind in ("exception", "exit"):
             raise fail(f"{name}: expected {want}, but it raised {err.type_name}.",
                        f"{name}: {want} 가 발생해야 하는데 {err.type_name} 가 발생했습니다.") from None
         raise
     raise fail(f"{name}: expected {want}, but it returned {_show(result)}.",
                f"{name}: {want} 가 발생해야 하는데 {_show(result)} 를 반환했습니다.")
+
+
+def runtime_warnings(call: Any, *about: str) -> list[str]:
+    """The RuntimeWarnings (numpy's overflow, invalid value...) a learner.call(...) raised, as
+    "RuntimeWarning: message" lines; only those whose message mentions one of `about`, if given."""
+    return [f"{w['category']}: {w['message']}" for w in call.warnings
+            if w["category"] == "RuntimeWarning"
+            and (not about or any(a in str(w["message"]) for a in about))]
 
 
 def expect_true(condition: bool, en: str, ko: str) -> None:

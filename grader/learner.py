@@ -19,11 +19,13 @@ from .worker.client import Worker, WorkerError
 class LearnerError(CheckFailure):
     """The learner's code failed (raised, exited, looped, is missing); the check fails."""
 
-    def __init__(self, text: Text, kind: str, type_name: str = "", mro: tuple = ()) -> None:
+    def __init__(self, text: Text, kind: str, type_name: str = "", mro: tuple = (),
+                 message: str = "") -> None:
         super().__init__(text)
         self.kind = kind
         self.type_name = type_name
         self.mro = tuple(mro)
+        self.message = message  # the exception's own message, as the learner wrote it
 
 
 @dataclass
@@ -203,7 +205,7 @@ def _error(kind: str, label: str, file: str, type_name: str = "", message: str =
     else:
         text = Text(f"The worker running {file} answered {label} with garbled data.",
                     f"{file} 를 실행하는 워커가 {label} 호출에 알 수 없는 응답을 보냈습니다.")
-    return LearnerError(text, kind, type_name, mro)
+    return LearnerError(text, kind, type_name, mro, message)
 
 
 def _worker_error(err: WorkerError, label: str, file: str, timeout: float) -> LearnerError:

@@ -113,6 +113,51 @@ def test_compare_finds_the_worst_wrong_element(got, expected, wrong_at):
         assert report is not None and report[0] == (wrong_at,)
 
 
+@pytest.mark.parametrize("got, expected, hint", [
+    ([8, 24, 24], (8, 24, 24), "expected tuple[int], got list[int]"),
+    ((8, 24.0, 24.0), (8, 24, 24), "got tuple[int, float]"),
+    (4.0, 4, "expected int, got float"),
+    ((8, 23, 24), (8, 24, 24), None),              # a wrong number: no type hint
+    ([8, 23, 24], (8, 24, 24), None),
+])
+def test_expect_value_says_when_only_the_type_is_wrong(got, expected, hint):
+    from grader.expect import expect_value
+    from grader.text import CheckFailure
+
+    with pytest.raises(CheckFailure) as raised:
+        expect_value(got, expected, name="f()")
+    text = raised.value.text.en
+    assert (hint in text) if hint else "type is not" not in text
+
+
+def test_values_first_explains_a_wrong_value_but_not_the_learners_own_errors():
+    from grader.expect import expect_value, values_first
+    from grader.learner import LearnerError
+    from grader.text import CheckFailure, Text
+
+    with pytest.raises(CheckFailure) as raised, values_first():
+        expect_value(3, 4, name="f()")
+    assert raised.value.text.en.startswith("This check scores only when the values")
+    assert "f(): expected 4, got 3" in raised.value.text.en
+    crash = LearnerError(Text("f raised KeyError", "f 에서 KeyError"), "exception")
+    with pytest.raises(LearnerError) as raised, values_first():
+        raise crash
+    assert raised.value is crash
+
+
+def test_runtime_warnings_picks_numpys_by_their_words():
+    from grader.expect import runtime_warnings
+    from grader.learner import CallResult
+
+    call = CallResult(None, warnings=[
+        {"category": "RuntimeWarning", "message": "overflow encountered in exp"},
+        {"category": "RuntimeWarning", "message": "underflow encountered in exp"},
+        {"category": "UserWarning", "message": "overflow, but not numpy's"}])
+    assert runtime_warnings(call, "overflow", "invalid value") == [
+        "RuntimeWarning: overflow encountered in exp"]
+    assert len(runtime_warnings(call)) == 2
+
+
 PARALLEL = """
     import os
     import time
