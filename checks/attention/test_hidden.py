@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.api import check, expect_array, expect_true, sibling
+from grader.api import check, expect_array, expect_true, sibling, values_first
 
 pub = sibling(__file__)
 
@@ -97,11 +97,9 @@ def test_sdpa_batch_independence(learner, ref, cases):
 
 
 def _unchanged(learner, fn: str, args: tuple, expected: Any, part: int | None = None) -> None:
-    """Values right first, then every argument equal to what was passed."""
+    """Every argument equal to what was passed, and the values right (the check scores only
+    then: a function returning zeros modifies nothing)."""
     res = learner.call(fn, *args, return_args=True)
-    value = res.value if part is None else pub.pair_result(res.value, fn)[part]
-    shapes = ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
-    expect_array(value, expected, name=f"{fn} (inputs of shapes {shapes})", like=args[0])
     for i, (before, after) in enumerate(zip(args, res.args_after)):
         if not isinstance(before, np.ndarray):
             continue
@@ -112,6 +110,10 @@ def _unchanged(learner, fn: str, args: tuple, expected: Any, part: int | None = 
                     f"{fn} 가 {i + 1}번째 인자 (형상 {before.shape}) 를 제자리에서 바꿨습니다. "
                     "입력을 수정하면 안 됩니다: x -= m 대신 x = x - m, Q /= s 대신 Q = Q / s 로 "
                     "쓰세요.")
+    value = res.value if part is None else pub.pair_result(res.value, fn)[part]
+    shapes = ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
+    with values_first():
+        expect_array(value, expected, name=f"{fn} (inputs of shapes {shapes})", like=args[0])
 
 
 @check(1, en="inputs are not modified in place", ko="입력을 제자리에서 수정하지 않음")

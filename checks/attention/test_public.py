@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from grader.api import Args, Mistake, check, describe, expect_array, expect_true, fail
+from grader.api import (Args, Mistake, check, describe, expect_array, expect_true, fail,
+                        runtime_warnings)
 
 # ============================================================================ wrong variants
 
@@ -162,7 +163,8 @@ def sdpa_variant(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray |
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Scaled dot-product attention with one thing changed (numpy, in the grading process).
 
-    scale: "sqrt" | "none" | "d".   axis: the softmax axis (-1 keys, -2 queries).
+    scale: "sqrt" | "none" | "d", or a number to divide by.   axis: the softmax axis (-1 keys,
+    -2 queries).
     masking: "neginf" (correct) | "ignored" | "inverted" | "zero" (blocked scores set to 0) |
              "after" (weights * mask) | "after_renorm" (then divided by the row sum) |
              "finite" (blocked scores set to -1e9: a fully masked row becomes uniform) |
@@ -170,7 +172,8 @@ def sdpa_variant(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray |
     """
     d = Q.shape[-1]
     scores = Q @ np.swapaxes(K, -1, -2)
-    scores = scores / {"sqrt": np.sqrt(d), "none": 1.0, "d": float(d)}[scale]
+    scores = scores / ({"sqrt": np.sqrt(d), "none": 1.0, "d": float(d)}[scale]
+                       if isinstance(scale, str) else scale)
     allowed = None if mask is None else np.broadcast_to(mask, scores.shape)
     if allowed is not None and masking == "inverted":
         allowed = ~allowed
@@ -242,6 +245,21 @@ def sdpa_mistakes(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray 
             continue
         found.append(Mistake(mid, en, ko,
                              lambda kw=kw: sdpa_variant(Q, K, V, mask, **kw)[part]))
+    d = Q.shape[-1]
+    if V.shape[-1] not in (d, 1):  # sqrt(1) would be the unscaled variant
+        found.append(Mistake(
+            "sdpa-scaled-by-dv", f"the scores were divided by sqrt(dv) = sqrt({V.shape[-1]}), "
+            f"V's size; d is the size of the queries and keys: Q.shape[-1] = {d}",
+            f"점수를 V 의 크기 sqrt(dv) = sqrt({V.shape[-1]}) 로 나눴습니다; d 는 쿼리와 키의 크기 "
+            f"Q.shape[-1] = {d} 입니다",
+            lambda: sdpa_variant(Q, K, V, mask, scale=float(np.sqrt(V.shape[-1])))[part]))
+    for size in dict.fromkeys(n for n in Q.shape[:-1] if n not in (d, 1)):
+        found.append(Mistake(
+            "sdpa-d-wrong-axis", f"the scores were divided by sqrt({size}), another axis's size: "
+            f"d is the last axis, Q.shape[-1] = {d} (Q.shape[1] is d only without batch axes)",
+            f"점수를 다른 축의 크기 sqrt({size}) 로 나눴습니다: d 는 마지막 축 Q.shape[-1] = {d} "
+            "입니다 (Q.shape[1] 은 배치 축이 없을 때만 d 입니다)",
+            lambda size=size: sdpa_variant(Q, K, V, mask, scale=float(np.sqrt(size)))[part]))
     return found
 
 
@@ -355,23 +373,36 @@ def stable_inputs(case: Any) -> list[tuple[np.ndarray, int]]:
     ]
 
 
-@check(3, en="softmax: stable for inputs up to 1e4 in magnitude (finite, correct values)",
-       ko="softmax: 크기 1e4 까지의 입력에서 안정적 (유한하고 올바른 값)")
+@check(3, en="softmax: stable for inputs up to 1e4 in magnitude (finite, correct values, no "
+             "overflow warning)",
+       ko="softmax: 크기 1e4 까지의 입력에서 안정적 (유한하고 올바른 값, overflow 경고 없음)")
 def test_softmax_stable(learner, ref, cases):
+    warned = []
     for case in cases(n=1):
         for x, axis in stable_inputs(case):
             x = x.astype(case.dtype)
-            got = learner.softmax(x, axis)
+            call = learner.call("softmax", x, axis)
             name = f"softmax(x, axis={axis}) for x of shape {x.shape} with |x| up to " \
                    f"{np.abs(x).max():.3g}"
             # float32 holds 1e4 only to ~1e-3, so a correct softmax that folds the max into a
             # log-sum-exp (exp(x - (m + log s))) legitimately loses ~5e-4 relative precision
             tol = (2e-3, 1e-4) if case.dtype == np.float32 else None
-            data = expect_array(got, ref.softmax(x, axis), name=name, like=x, tol=tol,
+            data = expect_array(call.value, ref.softmax(x, axis), name=name, like=x, tol=tol,
                                 mistakes=softmax_mistakes(x, axis))
             expect_true(bool(np.isfinite(data).all()),
                         f"{name}: the result contains NaN or inf.",
                         f"{name}: 결과에 NaN 또는 inf 가 있습니다.")
+            warned += [(name, line) for line in
+                       runtime_warnings(call, "overflow", "invalid value")]  # underflow is fine
+    name, line = warned[0] if warned else ("", "")
+    expect_true(not warned,
+                f"{name}: the values are right, but numpy warned while computing them:\n"
+                f"    {line[-200:]}\nnp.exp of a large number overflows even when the result "
+                "is thrown away later. Subtract each slice's max first, so that every exponent "
+                "is <= 0, and compute only that.",
+                f"{name}: 값은 맞지만 계산 중에 numpy 경고가 났습니다:\n    {line[-200:]}\n"
+                "큰 수의 np.exp 는 나중에 버리더라도 넘칩니다. 먼저 슬라이스마다 최댓값을 빼서 "
+                "모든 지수가 0 이하가 되게 하고, 그것만 계산하세요.")
 
 
 def with_neg_inf(case: Any, shape: tuple[int, ...], axis: int, whole: bool) -> np.ndarray:

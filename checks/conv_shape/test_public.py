@@ -90,7 +90,7 @@ def test_conv_pairs(learner, ref, cases):
     _check_conv(learner, ref, cases.rng(), 25, pairs=True)
 
 
-@check(2, en="conv2d_output_shape: dilation", ko="conv2d_output_shape: 팽창(dilation)")
+@check(1, en="conv2d_output_shape: dilation", ko="conv2d_output_shape: 팽창(dilation)")
 def test_conv_dilation(learner, ref, cases):
     _check_conv(learner, ref, cases.rng(), 25, pairs=True, dilation=True)
 
@@ -100,29 +100,36 @@ def test_conv_dilation(learner, ref, cases):
 def test_conv_same_valid(learner, ref, cases):
     rng = cases.rng()
     drawn = []
-    for _ in range(30):
+    for i in range(30):
         shape = (int(rng.integers(1, 4)), int(rng.integers(8, 30)), int(rng.integers(8, 30)))
         k = (int(rng.integers(1, 7)), int(rng.integers(1, 7)))
         d = (int(rng.integers(1, 3)), int(rng.integers(1, 3)))
+        stride = ({}, {"stride": 1}, {"stride": (1, 1)})[i % 3]  # 'same' allows every stride 1
         for padding in ("same", "valid"):
+            kwargs = {**stride, "padding": padding, "dilation": d}
             try:
-                expected = ref.conv2d_output_shape(shape, 4, k, padding=padding, dilation=d)
+                expected = ref.conv2d_output_shape(shape, 4, k, **kwargs)
             except ValueError:  # 'valid' with a kernel larger than the input
                 continue
-            drawn.append((shape, k, d, padding, expected))
-    answers = learner.each("conv2d_output_shape", [
-        Args(shape, 4, k, padding=padding, dilation=d) for shape, k, d, padding, _ in drawn])
-    for (shape, k, d, padding, expected), got in zip(drawn, answers):
-        name = f"conv2d_output_shape({shape}, 4, {k}, padding={padding!r}, dilation={d})"
-        wrong_same = (4,) + tuple(_axis(n, kk, 1, (kk - 1) // 2, dd)
-                                  for n, kk, dd in zip(shape[1:], k, d))
-        expect_value(got, expected, name=name, mistakes=[Mistake(
-            "same-as-half-kernel",
-            "'same' was computed with padding (K-1)//2, which shrinks the output for even or "
-            "dilated kernels; 'same' always keeps H and W",
-            "'same' 를 패딩 (K-1)//2 로 계산해 짝수·팽창 커널에서 출력이 줄었습니다; 'same' 은 "
-            "항상 H, W 를 유지합니다",
-            wrong_same)])
+            drawn.append((shape, k, kwargs, expected))
+    answers = learner.each("conv2d_output_shape", [Args(shape, 4, k, **kwargs)
+                                                   for shape, k, kwargs, _ in drawn])
+    for (shape, k, kwargs, expected), got in zip(drawn, answers):
+        name = f"conv2d_output_shape({shape}, 4, {k}, " + ", ".join(
+            f"{key}={value!r}" for key, value in kwargs.items()) + ")"
+        d = kwargs["dilation"]
+        if kwargs["padding"] == "valid":
+            mistakes = conv_mistakes(shape, 4, k, (1, 1), (0, 0), d)
+        else:
+            mistakes = [Mistake(
+                "same-as-half-kernel",
+                "'same' was computed with padding (K-1)//2, which shrinks the output for even or "
+                "dilated kernels; 'same' always keeps H and W",
+                "'same' 를 패딩 (K-1)//2 로 계산해 짝수·팽창 커널에서 출력이 줄었습니다; 'same' 은 "
+                "항상 H, W 를 유지합니다",
+                (4,) + tuple(_axis(n, kk, 1, (kk - 1) // 2, dd)
+                             for n, kk, dd in zip(shape[1:], k, d)))]
+        expect_value(got, expected, name=name, mistakes=mistakes)
 
 
 @check(2, en="pool2d_output_shape: stride defaults to the kernel size",

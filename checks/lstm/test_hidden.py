@@ -11,7 +11,7 @@ import numpy as np
 from checks.lstm.test_public import (cell_inputs, cell_mistakes, check_cell, check_forward,
                                      check_gates, extreme_inputs, forward_inputs, forward_mistakes,
                                      gate_mistakes, shapes_text, sigmoid_mistakes, unpack)
-from grader.api import check, expect_array, expect_true
+from grader.api import check, expect_array, expect_true, values_first
 from grader.expect import TOLERANCE, compare
 
 
@@ -59,44 +59,50 @@ def _expect_unchanged(after: list, before: tuple, names: tuple, func: str) -> No
 @check(2, en="sigmoid, lstm_gates, lstm_cell, lstm_forward leave their inputs unchanged",
        ko="sigmoid, lstm_gates, lstm_cell, lstm_forward 는 입력을 바꾸지 않음")
 def test_no_inplace(learner, ref, cases):
+    # each call's arguments first, then its values: the check scores only where both are right
     for case in cases(n=1):
         z = extreme_inputs(case)
         res = learner.call("sigmoid", z, return_args=True)
-        expect_array(res.value, ref.sigmoid(z), name=f"sigmoid of large inputs ({z.dtype})",
-                     like=z, mistakes=sigmoid_mistakes(z))
         _expect_unchanged(res.args_after, (z,), ("x",), "sigmoid")
+        with values_first():
+            expect_array(res.value, ref.sigmoid(z), name=f"sigmoid of large inputs ({z.dtype})",
+                         like=z, mistakes=sigmoid_mistakes(z))
 
         x, h, c, Wx, Wh, b = cell_inputs(case, 3, 4, 2)
         cell_args = (x, h, c, Wx, Wh, b)
         res = learner.call("lstm_gates", x, h, Wx, Wh, b, return_args=True)
-        expected = ref.lstm_gates(x, h, Wx, Wh, b)
-        gates_name = f"lstm_gates({shapes_text(x=x, h_prev=h, Wx=Wx, Wh=Wh, b=b)})"
-        expect_true(isinstance(res.value, dict) and sorted(map(str, res.value)) == list("fgio"),
-                    f"{gates_name}: expected a dict with keys 'f', 'g', 'i', 'o'.",
-                    f"{gates_name}: 키 'f', 'g', 'i', 'o' 를 가진 dict 여야 합니다.")
-        for k in "fgio":
-            expect_array(res.value[k], expected[k], name=f'{gates_name}["{k}"]', like=x,
-                         mistakes=gate_mistakes(k, (x, h, Wx, Wh, b)))
         _expect_unchanged(res.args_after, (x, h, Wx, Wh, b), ("x", "h_prev", "Wx", "Wh", "b"),
                           "lstm_gates")
+        expected = ref.lstm_gates(x, h, Wx, Wh, b)
+        gates_name = f"lstm_gates({shapes_text(x=x, h_prev=h, Wx=Wx, Wh=Wh, b=b)})"
+        with values_first():
+            expect_true(isinstance(res.value, dict)
+                        and sorted(map(str, res.value)) == list("fgio"),
+                        f"{gates_name}: expected a dict with keys 'f', 'g', 'i', 'o'.",
+                        f"{gates_name}: 키 'f', 'g', 'i', 'o' 를 가진 dict 여야 합니다.")
+            for k in "fgio":
+                expect_array(res.value[k], expected[k], name=f'{gates_name}["{k}"]', like=x,
+                             mistakes=gate_mistakes(k, (x, h, Wx, Wh, b)))
 
         res = learner.call("lstm_cell", *cell_args, return_args=True)
         name = "lstm_cell"
-        for index, (out, exp) in enumerate(zip(unpack(res.value, 2, name),
-                                               ref.lstm_cell(*cell_args))):
-            expect_array(out, exp, name=f"{name}: {('h_next', 'c_next')[index]}", like=x,
-                         mistakes=cell_mistakes(index, cell_args))
         _expect_unchanged(res.args_after, cell_args,
                           ("x", "h_prev", "c_prev", "Wx", "Wh", "b"), name)
+        with values_first():
+            for index, (out, exp) in enumerate(zip(unpack(res.value, 2, name),
+                                                   ref.lstm_cell(*cell_args))):
+                expect_array(out, exp, name=f"{name}: {('h_next', 'c_next')[index]}", like=x,
+                             mistakes=cell_mistakes(index, cell_args))
 
         fwd_args = forward_inputs(case, 2, 4, 3, 2)
         res = learner.call("lstm_forward", *fwd_args, return_args=True)
         name = "lstm_forward"
-        for index, (out, exp) in enumerate(zip(unpack(res.value, 3, name),
-                                               ref.lstm_forward(*fwd_args))):
-            expect_array(out, exp, name=f"{name}: {('hs', 'h_last', 'c_last')[index]}",
-                         like=fwd_args[0], mistakes=forward_mistakes(index, *fwd_args))
         _expect_unchanged(res.args_after, fwd_args, ("xs", "Wx", "Wh", "b", "h0", "c0"), name)
+        with values_first():
+            for index, (out, exp) in enumerate(zip(unpack(res.value, 3, name),
+                                                   ref.lstm_forward(*fwd_args))):
+                expect_array(out, exp, name=f"{name}: {('hs', 'h_last', 'c_last')[index]}",
+                             like=fwd_args[0], mistakes=forward_mistakes(index, *fwd_args))
 
 
 @check(1, en="lstm_forward: only one of h0, c0 given (the other starts at zero)",
