@@ -203,6 +203,40 @@ def test_parallel_checks_run_in_copies_and_keep_their_place(tmp_path):
     assert all("not implemented yet" in c.message.en for c in stub.checks)
 
 
+OUTLASTS = """
+    from grader.api import check, expect_value
+
+    @check(1, en="loops in the original", ko="원본에서 무한 루프")
+    def test_loop(learner, ref):
+        learner.call("double", -1.0, timeout=0.3)
+
+    @check(1, en="slow but fine in the copy", ko="사본에서 느리지만 정상", parallel=True)
+    def test_slow(learner, ref):
+        expect_value(learner.double(0.5), 1.0, name="double(0.5)")
+    """
+LOOPY = '''
+import time
+
+def double(x):
+    if x < 0:
+        while True:
+            pass
+    time.sleep(1.0)  # still at work when the original is killed after its timeout
+    return 2 * x
+'''
+
+
+def test_a_copy_outlasts_the_originals_timeout(tmp_path):
+    """The original is killed (group and stragglers) after its 0.3 s timeout; the copy runs
+    in a group of its own and answers, instead of 'the process ended'."""
+    ex = load_exercise("double", make(tmp_path, OUTLASTS))
+    learner_file = tmp_path / "loopy.py"
+    learner_file.write_text(LOOPY)
+    result = run_exercise(ex, learner_file, seed=1)
+    assert [c.passed for c in result.checks] == [False, True], result.checks
+    assert "did not finish within 0.3 s" in result.checks[0].message.en
+
+
 def test_parallel_checks_run_in_order_where_no_copy_can_be_made(tmp_path):
     """Batch grading (a zygote's workers) runs every check in the grading process itself."""
     import os

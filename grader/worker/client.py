@@ -19,7 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .. import ONE_THREAD
 from . import sandbox
@@ -200,6 +200,7 @@ class Worker:
             return None
         twin = _Twin(self, int(msg.header["value"]))
         self._spare_to = self._spare_from = None  # the twin's now
+        self._spared = {twin.proc.pid}  # killing this worker after a timeout leaves the twin be
         return twin
 
     def close(self) -> None:
@@ -210,6 +211,7 @@ class Worker:
                 protocol.send(self._to_worker, {"op": "quit"})
             except OSError:
                 pass
+        self._spared = ()  # the end: everything that carries the token goes
         self._kill()
         self._remove_files()
 
@@ -362,7 +364,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             pass
         if self.options.zygote is None:  # a zygote kills its workers' orphans itself
-            kill_stragglers(self.token)
+            kill_stragglers(self.token, spare=getattr(self, "_spared", ()))
         if self._reader is not None:  # the pipes belong to the Popen's file objects
             for stream in (proc.stdin, proc.stdout):
                 try:
@@ -384,8 +386,9 @@ class Worker:
 
 
 class _Twin(Worker):
-    """The copy fork() made: same file, output and limits, its own channel and call budget.
-    Killing it kills only its process (its group is the original's); it is never restarted."""
+    """The copy fork() made: same file, output and limits, its own channel, call budget and
+    process group; it is never restarted. What escapes its group (setsid) carries the original's
+    token and goes when the original is closed."""
 
     def __init__(self, original: Worker, pid: int) -> None:
         from .zygote import ForkedChild
@@ -403,7 +406,7 @@ class _Twin(Worker):
     def _kill(self) -> int | None:
         if self.proc is not None:
             try:
-                os.kill(self.proc.pid, signal.SIGKILL)
+                os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait(5)
@@ -447,15 +450,19 @@ def _widen_pipe(fd: int) -> None:
         pass
 
 
-def kill_stragglers(token: str) -> int:
-    """Kill processes that escaped the process group (setsid, double fork) but carry our token.
+def kill_stragglers(token: str, spare: Iterable[int] = ()) -> int:
+    """Kill processes that escaped the process group (setsid, double fork) but carry our token,
+    except the process groups in `spare` (a worker's copy still at work).
 
     Linux only (/proc); elsewhere the process-group kill is all there is.
     """
     needle = f"{TOKEN_VAR}={token}".encode()
+    spare = set(spare)
     killed = 0
     for entry in Path("/proc").glob("[0-9]*") if Path("/proc/self").exists() else []:
         try:
+            if spare and os.getpgid(int(entry.name)) in spare:
+                continue
             if needle in (entry / "environ").read_bytes().split(b"\0"):
                 os.kill(int(entry.name), signal.SIGKILL)
                 killed += 1

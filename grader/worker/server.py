@@ -140,6 +140,7 @@ class Server:
         (fd_in, fd_out), self.spare = self.spare, None
         pid = os.fork()
         if pid == 0:
+            os.setpgid(0, 0)  # a group of its own: a timeout of the original does not end it
             os.close(self.fd_in)
             os.close(self.fd_out)
             self.fd_in, self.fd_out, self.reader = fd_in, fd_out, protocol.Reader(fd_in)
