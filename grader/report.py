@@ -19,7 +19,8 @@ def render_text(result: ExerciseResult, console: Console, lang: str, verbose: bo
     console.print(f"[bold]{result.exercise}[/] - {escape(result.title.get(lang))}")
     console.print(t(f"seed {result.seed}, checks {result.checks_version}",
                     f"시드 {result.seed}, 검사 버전 {result.checks_version}"), style="dim")
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # message -> title of the first check that failed with it
+    last = ""
     for c in result.checks:
         if c.skipped:  # said once, in the footer
             continue
@@ -30,9 +31,15 @@ def render_text(result: ExerciseResult, console: Console, lang: str, verbose: bo
         message = c.message.get(lang).strip()
         if not c.passed and message:
             if message in seen and not verbose:
-                console.print("    " + t("(same reason as above)", "(위와 같은 이유)"), style="dim")
+                first = seen[message]
+                console.print("    " + (t("(same reason as above)", "(위와 같은 이유)")
+                                         if message == last else
+                                         t(f"(same reason as in “{first}”)",
+                                           f"(“{first}” 와 같은 이유)")),
+                              style="dim", markup=False)
                 continue
-            seen.add(message)
+            seen[message] = c.title.get(lang)
+            last = message
             console.print(_indent(message, verbose), style="yellow", markup=False)
     _footer(result, console, lang, verbose)
 

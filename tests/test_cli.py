@@ -52,6 +52,10 @@ def test_stub_scores_zero_with_not_implemented(ws: Path):
     assert "not implemented yet" in result.stdout
     assert "Score: 0/20" in result.stdout
     assert "grade hint conv_shape" in result.stdout
+    # a message repeated right below says "above"; further down, it names the check
+    assert "    (same reason as above)" in result.stdout
+    assert "(same reason as in “conv2d_output_shape: square kernels, strides and padding”)" \
+        in result.stdout
 
 
 def test_json_is_shaped_like_gradescope_and_seed_reproduces(ws: Path):
