@@ -162,12 +162,12 @@ def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, nam
     idx, exp_v, got_v, max_abs, max_rel, n_bad = report
     max_rel = "n/a" if max_rel != max_rel else f"{max_rel:.3g}"  # NaN: nothing nonzero expected
     hint = _diagnose(got, mistakes, rtol, atol)
-    where = f"index {idx}" if idx else "the value"
+    where = Text(f"index {idx}", f"인덱스 {idx}") if idx else Text("the value", "그 값")
     raise fail(
-        f"{name}: {n_bad} of {expected.size} values are wrong. Worst at {where}: expected "
+        f"{name}: {n_bad} of {expected.size} values are wrong. Worst at {where.en}: expected "
         f"{exp_v:.6g}, got {got_v:.6g} (max abs error {max_abs:.3g}, max rel error "
         f"{max_rel}; tolerance rtol={rtol:g}, atol={atol:g}).{hint.en}",
-        f"{name}: {expected.size}개 중 {n_bad}개 값이 틀립니다. 가장 큰 차이는 {where}: 기대값 "
+        f"{name}: {expected.size}개 중 {n_bad}개 값이 틀립니다. 가장 큰 차이는 {where.ko}: 기대값 "
         f"{exp_v:.6g}, 실제값 {got_v:.6g} (최대 절대 오차 {max_abs:.3g}, 최대 상대 오차 "
         f"{max_rel}; 허용 오차 rtol={rtol:g}, atol={atol:g}).{hint.ko}")
 

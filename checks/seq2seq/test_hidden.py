@@ -71,7 +71,8 @@ def test_train_step_twice(learner, ref, cases):
             src, tgt = pub.train_batch(case.rng, pair.dims, n, int(case.rng.integers(2, 5)))
             steps.append((src, tgt, 0, ratio, 100 + k))
         pub.run_train_steps(learner, ref, pair, steps, 0.3,
-                            ("no-zero-grad", "ratio-ignored", "after-step", "no-update"))
+                            ("no-zero-grad", "ratio-ignored", "after-step", "no-update",
+                             "encoder-frozen"))
 
 
 # ============================================================================ edge shapes

@@ -126,13 +126,15 @@ def variant_forward(model, src, dec_input, ratio, seed=0, **bug):
 
 
 def decode_loop(model, src, dec_input, ratio, rnd, *, zero_state=False, inverted=False,
-                truth_lag=False, stale_pred=False, step0_zero=False, extra_draw=False, axis=-1):
+                truth_lag=False, stale_pred=False, step0_zero=False, extra_draw=False, axis=-1,
+                ratio_ignored=False, one_draw=False, per_sample=False):
     """The spec's forward() from the model's layers, drawing from `rnd`, with any one bug."""
     _, (h, c) = model.encoder(model.src_embed(src))
     h, c = h[0], c[0]
     if zero_state:
         h, c = torch.zeros_like(h), torch.zeros_like(c)
     steps: list[torch.Tensor] = []
+    once = rnd.random() if one_draw else None  # one draw for the whole call
     for t in range(dec_input.shape[1]):
         if t == 0:
             token = dec_input[:, 0]
@@ -140,9 +142,12 @@ def decode_loop(model, src, dec_input, ratio, rnd, *, zero_state=False, inverted
                 use = rnd.random() < ratio
                 if step0_zero and not use:
                     token = torch.zeros_like(token)
+        elif per_sample:  # one draw per sequence of the batch
+            use = torch.tensor([rnd.random() < ratio for _ in range(dec_input.shape[0])])
+            token = torch.where(use, dec_input[:, t], steps[-1].argmax(dim=axis))
         else:
-            draw = rnd.random()
-            use = draw >= ratio if inverted else draw < ratio
+            draw = once if one_draw else rnd.random()
+            use = True if ratio_ignored else draw >= ratio if inverted else draw < ratio
             if use:
                 token = dec_input[:, t - 1] if truth_lag else dec_input[:, t]
             else:
@@ -187,6 +192,23 @@ def forward_mistakes(pair: Pair, src, dec_input, ratio, seed) -> list[Mistake]:
                 "random.random() < teacher_forcing_ratio (ratio 1.0 = always the truth)",
                 "교사 강요 조건이 뒤집혔습니다: random.random() < teacher_forcing_ratio 일 때 "
                 "정답을 넣습니다 (비율 1.0 = 항상 정답)", v(inverted=True)),
+        Mistake("ratio-ignored",
+                "the ground truth was fed at every step whatever teacher_forcing_ratio is: feed "
+                "it only when random.random() < teacher_forcing_ratio, else the previous step's "
+                "argmax",
+                "teacher_forcing_ratio 와 상관없이 매 단계 정답을 넣었습니다: random.random() < "
+                "teacher_forcing_ratio 일 때만 정답을, 아니면 이전 단계의 argmax 를 넣으세요",
+                v(ratio_ignored=True)),
+        Mistake("one-draw-per-call",
+                "one random number decided every step of the call: draw once per step t >= 1, "
+                "so that each step decides anew",
+                "난수 하나로 호출 전체의 단계를 정했습니다: t >= 1 단계마다 한 번씩 뽑아 단계마다 "
+                "새로 정하세요", v(one_draw=True)),
+        Mistake("draw-per-sequence",
+                "a random number was drawn for each sequence of the batch: the spec draws once "
+                "per step, for the whole batch",
+                "배치의 시퀀스마다 난수를 뽑았습니다: 명세는 단계마다 한 번, 배치 전체에 대해 "
+                "뽑습니다", v(per_sample=True)),
         Mistake("truth-lag",
                 "the ground truth came from the wrong position: step t feeds dec_input[:, t], "
                 "not dec_input[:, t-1]",
@@ -633,6 +655,9 @@ def variant_train(ref, pair: Pair, init: dict, steps: list, lr: float, mode: str
         loss.backward()
         if mode == "no-update":
             opt.zero_grad()
+        if mode == "encoder-frozen":  # what a detached encoder state does: no gradient there
+            for p in (*model.src_embed.parameters(), *model.encoder.parameters()):
+                p.grad = None
         opt.step()
         if mode == "after-step":
             with torch.no_grad():
@@ -660,9 +685,17 @@ TRAIN_MISTAKES = {
     "no-zero-grad": ("gradients accumulated across steps: call optimizer.zero_grad() at the "
                      "start of every train_step", "기울기가 단계를 넘어 누적되었습니다: 매 train_step "
                      "시작에 optimizer.zero_grad() 를 호출하세요"),
-    "ratio-ignored": ("teacher_forcing_ratio was not passed on: call model(src, dec_input, "
-                      "teacher_forcing_ratio)", "teacher_forcing_ratio 를 넘기지 않았습니다: "
-                      "model(src, dec_input, teacher_forcing_ratio) 로 호출하세요"),
+    "ratio-ignored": ("the model ran with teacher_forcing_ratio 1.0: train_step must call "
+                      "model(src, dec_input, teacher_forcing_ratio), and forward must use it",
+                      "모델이 teacher_forcing_ratio 1.0 으로 실행되었습니다: train_step 은 "
+                      "model(src, dec_input, teacher_forcing_ratio) 로 호출하고, forward 는 그 "
+                      "값을 써야 합니다"),
+    "encoder-frozen": ("the encoder's parameters did not move: no gradient reached them. Do not "
+                       ".detach() the encoder's (h, c) or compute it under torch.no_grad(); the "
+                       "decoder starts from it as it is",
+                       "인코더의 파라미터가 바뀌지 않았습니다: 기울기가 닿지 않았습니다. 인코더의 "
+                       "(h, c) 를 .detach() 하거나 torch.no_grad() 아래에서 계산하지 말고 그대로 "
+                       "디코더의 시작 상태로 쓰세요"),
 }
 
 
@@ -677,6 +710,11 @@ def train_mistakes(ref, pair, init, steps, lr, modes, pick) -> list[Mistake]:
         return compute
 
     return [Mistake(mode, *TRAIN_MISTAKES[mode], safe(value(mode))) for mode in modes]
+
+
+def _same_tensor(got, expected: torch.Tensor) -> bool:
+    return isinstance(got, RemoteArray) and got.shape == tuple(expected.shape) and \
+        bool(np.array_equal(got.data, expected.numpy()))
 
 
 def run_train_steps(learner, ref, pair: Pair, steps: list, lr: float, modes: tuple) -> None:
@@ -696,6 +734,9 @@ def run_train_steps(learner, ref, pair: Pair, steps: list, lr: float, modes: tup
     got_state = pair.remote.state_dict()
     expect_true(isinstance(got_state, dict), "model.state_dict() did not return a dict.",
                 "model.state_dict() 가 dict 를 반환하지 않았습니다.")
+    # nothing moved, or only the encoder did not: say which, not both
+    frozen = all(_same_tensor(got_state.get(k), v) for k, v in init.items())
+    modes = tuple(m for m in modes if m != ("encoder-frozen" if frozen else "no-update"))
     for key, expected in pair.local.state_dict().items():
         expect_array(got_state.get(key), expected, like=pair.np_dtype, kind="tensor",
                      name=f"{pair.label()}: parameter {key} after {len(steps)} train_step "
@@ -712,7 +753,8 @@ def test_train_step(learner, ref, cases):
         src, tgt = train_batch(case.rng, pair.dims, int(case.rng.integers(2, 5)),
                                int(case.rng.integers(2, 5)))
         run_train_steps(learner, ref, pair, [(src, tgt, 0, 1.0, 11)], 0.5,
-                        ("after-step", "unshifted", "padding-counted", "sum", "no-update"))
+                        ("after-step", "unshifted", "padding-counted", "sum", "no-update",
+                         "encoder-frozen"))
 
 
 # ============================================================================ public oracle

@@ -1,6 +1,7 @@
 """Mutant: encoder state detached."""
-# expect-fail: test_encoder_gradients
+# expect-fail: test_encoder_gradients test_train_step
 # expect-diagnosis: encoder's final state must stay in the autograd graph
+# expect-diagnosis: encoder's parameters did not move
 
 from __future__ import annotations
 

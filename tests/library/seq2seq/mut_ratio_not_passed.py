@@ -1,6 +1,6 @@
 """Mutant: train_step ignores teacher_forcing_ratio."""
 # expect-fail: test_train_step_twice
-# expect-diagnosis: teacher_forcing_ratio was not passed on
+# expect-diagnosis: the model ran with teacher_forcing_ratio 1.0
 
 from __future__ import annotations
 
