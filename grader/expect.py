@@ -75,6 +75,13 @@ def values_first() -> Iterator[None]:
             "자세히 설명합니다): ") + err.text) from None
 
 
+def _fail_at(name: str | Text, en: str, ko: str) -> CheckFailure:
+    """fail() with the call's name in front; a Text name is given in each language."""
+    if isinstance(name, Text):
+        return fail(f"{name.en}: {en}", f"{name.ko}: {ko}")
+    return fail(f"{name}: {en}", f"{name}: {ko}")
+
+
 def describe(value: Any) -> str:
     """How a value is named in messages: 'ndarray of shape (2, 3) float32', 'list', ..."""
     if isinstance(value, RemoteArray):
@@ -88,8 +95,9 @@ def describe(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------- arrays
-def expect_array(got: Any, expected: Any, *, name: str, like: Any = None, kind: str = "ndarray",
-                 mistakes: Iterable[Mistake] = (), exact_dtype: bool | None = None,
+def expect_array(got: Any, expected: Any, *, name: str | Text, like: Any = None,
+                 kind: str = "ndarray", mistakes: Iterable[Mistake] = (),
+                 exact_dtype: bool | None = None,
                  tol: tuple[float, float] | None = None) -> np.ndarray:
     """Check type, shape, dtype and values of an array the learner returned.
 
@@ -101,12 +109,12 @@ def expect_array(got: Any, expected: Any, *, name: str, like: Any = None, kind: 
     in_dtype = np.dtype(getattr(like, "dtype", like) or expected.dtype)
     shape_text = f"{'Tensor' if kind == 'tensor' else 'ndarray'} of shape {expected.shape}"
     if not isinstance(got, RemoteArray) or got.kind != want:
-        raise fail(f"{name}: expected {shape_text}, got {describe(got)}.",
-                   f"{name}: {shape_text} 이어야 하는데 {describe(got)} 입니다.")
+        raise _fail_at(name, f"expected {shape_text}, got {describe(got)}.",
+                       f"{shape_text} 이어야 하는데 {describe(got)} 입니다.")
     if got.shape != expected.shape:
         hint = _diagnose(got.data, mistakes)
-        raise fail(f"{name}: expected shape {expected.shape}, got {got.shape}.{hint.en}",
-                   f"{name}: 형상이 {expected.shape} 이어야 하는데 {got.shape} 입니다.{hint.ko}")
+        raise _fail_at(name, f"expected shape {expected.shape}, got {got.shape}.{hint.en}",
+                       f"형상이 {expected.shape} 이어야 하는데 {got.shape} 입니다.{hint.ko}")
     _check_dtype(got, in_dtype, kind, name, exact_dtype)
     _check_values(got.data, expected, in_dtype, name, mistakes, tol)
     _evaluate_all(mistakes)
@@ -130,7 +138,7 @@ def _plain(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def _check_dtype(got: RemoteArray, in_dtype: np.dtype, kind: str, name: str,
+def _check_dtype(got: RemoteArray, in_dtype: np.dtype, kind: str, name: str | Text,
                  exact: bool | None) -> None:
     given, returned = dtype_name(in_dtype), dtype_name(got.dtype)
     if in_dtype.kind != "f" or kind == "tensor" or exact:
@@ -139,21 +147,21 @@ def _check_dtype(got: RemoteArray, in_dtype: np.dtype, kind: str, name: str,
         allowed = {"float64"} if given == "float64" else {given, "float64"}
     if returned not in allowed:
         want = " or ".join(sorted(allowed))
-        raise fail(f"{name}: expected dtype {want} for {given} inputs, got {returned}.",
-                   f"{name}: {given} 입력이면 dtype이 {want} 이어야 하는데 {returned} 입니다.")
+        raise _fail_at(name, f"expected dtype {want} for {given} inputs, got {returned}.",
+                       f"{given} 입력이면 dtype이 {want} 이어야 하는데 {returned} 입니다.")
 
 
-def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, name: str,
+def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, name: str | Text,
                   mistakes: Iterable[Mistake], tol: tuple[float, float] | None) -> None:
     if expected.dtype.kind in "biu":
         bad = got != expected
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             hint = _diagnose(got, mistakes)
-            raise fail(f"{name}: {int(bad.sum())} of {bad.size} values differ; first at index "
-                       f"{idx}: expected {expected[idx]}, got {got[idx]}.{hint.en}",
-                       f"{name}: {bad.size}개 중 {int(bad.sum())}개 값이 다릅니다; 처음은 인덱스 "
-                       f"{idx}: 기대값 {expected[idx]}, 실제값 {got[idx]}.{hint.ko}")
+            raise _fail_at(name, f"{int(bad.sum())} of {bad.size} values differ; first at index "
+                           f"{idx}: expected {expected[idx]}, got {got[idx]}.{hint.en}",
+                           f"{bad.size}개 중 {int(bad.sum())}개 값이 다릅니다; 처음은 인덱스 "
+                           f"{idx}: 기대값 {expected[idx]}, 실제값 {got[idx]}.{hint.ko}")
         return
     rtol, atol = tol or TOLERANCE.get(dtype_name(in_dtype), TOLERANCE["float64"])
     report = compare(got, expected, rtol, atol)
@@ -163,11 +171,11 @@ def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, nam
     max_rel = "n/a" if max_rel != max_rel else f"{max_rel:.3g}"  # NaN: nothing nonzero expected
     hint = _diagnose(got, mistakes, rtol, atol)
     where = Text(f"index {idx}", f"인덱스 {idx}") if idx else Text("the value", "그 값")
-    raise fail(
-        f"{name}: {n_bad} of {expected.size} values are wrong. Worst at {where.en}: expected "
+    raise _fail_at(
+        name, f"{n_bad} of {expected.size} values are wrong. Worst at {where.en}: expected "
         f"{exp_v:.6g}, got {got_v:.6g} (max abs error {max_abs:.3g}, max rel error "
         f"{max_rel}; tolerance rtol={rtol:g}, atol={atol:g}).{hint.en}",
-        f"{name}: {expected.size}개 중 {n_bad}개 값이 틀립니다. 가장 큰 차이는 {where.ko}: 기대값 "
+        f"{expected.size}개 중 {n_bad}개 값이 틀립니다. 가장 큰 차이는 {where.ko}: 기대값 "
         f"{exp_v:.6g}, 실제값 {got_v:.6g} (최대 절대 오차 {max_abs:.3g}, 최대 상대 오차 "
         f"{max_rel}; 허용 오차 rtol={rtol:g}, atol={atol:g}).{hint.ko}")
 
@@ -211,14 +219,15 @@ def _diagnose(got: np.ndarray, mistakes: Iterable[Mistake], rtol: float = 1e-4,
 
 
 # ------------------------------------------------------------------------- plain values
-def expect_value(got: Any, expected: Any, *, name: str, mistakes: Iterable[Mistake] = ()) -> Any:
+def expect_value(got: Any, expected: Any, *, name: str | Text,
+                 mistakes: Iterable[Mistake] = ()) -> Any:
     """Exact comparison of plain Python results (ints, tuples of ints), type included."""
     if not _same_plain(got, expected):
         hint = _named([m for m in mistakes if _same_plain(got, m.output())])
         if not hint.en:
             hint = _type_hint(got, expected)
-        raise fail(f"{name}: expected {expected!r}, got {_show(got)}.{hint.en}",
-                   f"{name}: {expected!r} 이어야 하는데 {_show(got)} 입니다.{hint.ko}")
+        raise _fail_at(name, f"expected {expected!r}, got {_show(got)}.{hint.en}",
+                       f"{expected!r} 이어야 하는데 {_show(got)} 입니다.{hint.ko}")
     _evaluate_all(mistakes)
     return got
 
@@ -269,7 +278,8 @@ def _show(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------- errors, properties
-def expect_raises(errors: str | tuple[str, ...], call: Callable[[], Any], *, name: str) -> str:
+def expect_raises(errors: str | tuple[str, ...], call: Callable[[], Any], *,
+                  name: str | Text) -> str:
     """The learner's call must raise one of the named builtin exceptions (subclasses count);
     returns the exception's message."""
     names = (errors,) if isinstance(errors, str) else tuple(errors)
@@ -280,11 +290,11 @@ def expect_raises(errors: str | tuple[str, ...], call: Callable[[], Any], *, nam
         if err.kind == "exception" and set(names) & set(err.mro):
             return err.message
         if err.kind in ("exception", "exit"):
-            raise fail(f"{name}: expected {want}, but it raised {err.type_name}.",
-                       f"{name}: {want} 가 발생해야 하는데 {err.type_name} 가 발생했습니다.") from None
+            raise _fail_at(name, f"expected {want}, but it raised {err.type_name}.",
+                           f"{want} 가 발생해야 하는데 {err.type_name} 가 발생했습니다.") from None
         raise
-    raise fail(f"{name}: expected {want}, but it returned {_show(result)}.",
-               f"{name}: {want} 가 발생해야 하는데 {_show(result)} 를 반환했습니다.")
+    raise _fail_at(name, f"expected {want}, but it returned {_show(result)}.",
+                   f"{want} 가 발생해야 하는데 {_show(result)} 를 반환했습니다.")
 
 
 def runtime_warnings(call: Any, *about: str) -> list[str]:

@@ -130,6 +130,18 @@ def test_expect_value_says_when_only_the_type_is_wrong(got, expected, hint):
     assert (hint in text) if hint else "type is not" not in text
 
 
+def test_a_check_may_name_its_call_in_each_language():
+    from grader.expect import expect_array
+    from grader.text import CheckFailure, Text
+    from grader.worker.protocol import RemoteArray
+
+    with pytest.raises(CheckFailure) as raised:
+        expect_array(RemoteArray("numpy.ndarray", np.zeros(2)), np.ones(2),
+                     name=Text("f(x) after two calls", "두 번 호출한 뒤 f(x)"))
+    assert raised.value.text.en.startswith("f(x) after two calls: 2 of 2 values are wrong")
+    assert raised.value.text.ko.startswith("두 번 호출한 뒤 f(x): 2개 중 2개 값이 틀립니다")
+
+
 def test_values_first_explains_a_wrong_value_but_not_the_learners_own_errors():
     from grader.expect import expect_value, values_first
     from grader.learner import LearnerError

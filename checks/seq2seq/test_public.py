@@ -16,8 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from grader.api import Mistake, RemoteArray, RemoteObject, check, describe, expect_array, \
-    expect_true, fail, replaying
+from grader.api import Mistake, RemoteArray, RemoteObject, Text, check, describe, \
+    expect_array, expect_true, fail, replaying
 from grader.expect import TOLERANCE, compare
 
 TORCH_DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -40,7 +40,7 @@ class Pair:
 
     def label(self) -> str:
         v1, v2, e, h = self.dims
-        return f"Seq2Seq({v1}, {v2}, {e}, {h}) in {self.dtype}"
+        return f"Seq2Seq({v1}, {v2}, {e}, {h}), {self.dtype}"
 
 
 def reference(ref):
@@ -253,8 +253,10 @@ def expect_pair(got, name: str) -> None:
 
 def expect_logits(pair: Pair, src, dec_input, ratio, seed, got=None) -> np.ndarray:
     """The learner's forward(src, dec_input, ratio) under reseed, against the reference's."""
-    name = (f"{pair.label()}: forward(src {_shape(src)}, dec_input {_shape(dec_input)}, "
-            f"teacher_forcing_ratio={ratio}) after random.seed({seed})")
+    call = (f"forward(src {_shape(src)}, dec_input {_shape(dec_input)}, "
+            f"teacher_forcing_ratio={ratio})")
+    name = Text(f"{pair.label()}: {call} after random.seed({seed})",
+                f"{pair.label()}: random.seed({seed}) 뒤 {call}")
     if got is None:
         got = pair.remote.method("forward", src, dec_input, ratio, reseed=seed).value
     expected = reseeded(seed, pair.local, src, dec_input, ratio)
@@ -269,15 +271,17 @@ def forward_inputs(pair: Pair, rng, n=None, s=None, t=None):
     return src, tokens(rng, v2, n, t or int(rng.integers(2, 6)))
 
 
-def expect_float(got, expected: float, name: str, mistakes=(), dtype: str = "float64") -> None:
+def expect_float(got, expected: float, name: str | Text, mistakes=(),
+                 dtype: str = "float64") -> None:
     """A Python float (loss.item()), compared as a float64 scalar with the usual tolerance."""
+    en, ko = (name.en, name.ko) if isinstance(name, Text) else (name, name)
     if isinstance(got, RemoteArray):
-        raise fail(f"{name}: expected a Python float, got {describe(got)}. Return loss.item().",
-                   f"{name}: 파이썬 float 이어야 하는데 {describe(got)} 입니다. loss.item() 을 "
+        raise fail(f"{en}: expected a Python float, got {describe(got)}. Return loss.item().",
+                   f"{ko}: 파이썬 float 이어야 하는데 {describe(got)} 입니다. loss.item() 을 "
                    "반환하세요.")
     expect_true(isinstance(got, (float, np.floating)),
-                f"{name}: expected a Python float, got {type(got).__name__}.",
-                f"{name}: 파이썬 float 이어야 하는데 {type(got).__name__} 입니다.")
+                f"{en}: expected a Python float, got {type(got).__name__}.",
+                f"{ko}: 파이썬 float 이어야 하는데 {type(got).__name__} 입니다.")
     wrapped = RemoteArray("torch.Tensor", np.asarray(float(got), dtype=np.float64))
     expect_array(wrapped, np.asarray(expected, dtype=np.float64), name=name,
                  like=np.dtype("float64"), kind="tensor", mistakes=mistakes, tol=TOLERANCE[dtype])
@@ -724,13 +728,14 @@ def run_train_steps(learner, ref, pair: Pair, steps: list, lr: float, modes: tup
     local_opt = PlainSGD(pair.local.parameters(), lr)
     for k, (src, tgt, pad_id, ratio, seed) in enumerate(steps):
         args = (src, tgt, pad_id) if ratio == 1.0 else (src, tgt, pad_id, ratio)
+        call = f"src {_shape(src)}, tgt {_shape(tgt)}, pad_id={pad_id}, ratio={ratio}"
         got = learner.call("train_step", pair.remote, remote_opt, *args, reseed=seed).value
         random.seed(seed)
         expected = reference(ref).train_step(pair.local, local_opt, *args)
         expect_float(got, expected, dtype=pair.dtype, mistakes=train_mistakes(
                          ref, pair, init, steps[:k + 1], lr, modes, lambda r: r[0][-1]),
-                     name=f"{pair.label()}: train_step call {k + 1} (src {_shape(src)}, tgt "
-                          f"{_shape(tgt)}, pad_id={pad_id}, ratio={ratio}) return value")
+                     name=Text(f"{pair.label()}: the value of train_step call {k + 1} ({call})",
+                               f"{pair.label()}: train_step {k + 1}번째 호출 ({call}) 의 반환값"))
     got_state = pair.remote.state_dict()
     expect_true(isinstance(got_state, dict), "model.state_dict() did not return a dict.",
                 "model.state_dict() 가 dict 를 반환하지 않았습니다.")
@@ -739,8 +744,10 @@ def run_train_steps(learner, ref, pair: Pair, steps: list, lr: float, modes: tup
     modes = tuple(m for m in modes if m != ("encoder-frozen" if frozen else "no-update"))
     for key, expected in pair.local.state_dict().items():
         expect_array(got_state.get(key), expected, like=pair.np_dtype, kind="tensor",
-                     name=f"{pair.label()}: parameter {key} after {len(steps)} train_step "
-                          f"call(s) with SGD(lr={lr})",
+                     name=Text(f"{pair.label()}: parameter {key} after {len(steps)} train_step "
+                               f"call(s) with SGD(lr={lr})",
+                               f"{pair.label()}: SGD(lr={lr}) 로 train_step 을 {len(steps)}번 "
+                               f"호출한 뒤의 파라미터 {key}"),
                      mistakes=train_mistakes(ref, pair, init, steps, lr, modes,
                                              lambda r, key=key: r[1][key]))
 
