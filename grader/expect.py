@@ -171,13 +171,23 @@ def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, nam
     max_rel = "n/a" if max_rel != max_rel else f"{max_rel:.3g}"  # NaN: nothing nonzero expected
     hint = _diagnose(got, mistakes, rtol, atol)
     where = Text(f"index {idx}", f"인덱스 {idx}") if idx else Text("the value", "그 값")
+    exp_v, got_v = _distinct(exp_v, got_v)
     raise _fail_at(
         name, f"{n_bad} of {expected.size} values are wrong. Worst at {where.en}: expected "
-        f"{exp_v:.6g}, got {got_v:.6g} (max abs error {max_abs:.3g}, max rel error "
+        f"{exp_v}, got {got_v} (max abs error {max_abs:.3g}, max rel error "
         f"{max_rel}; tolerance rtol={rtol:g}, atol={atol:g}).{hint.en}",
         f"{expected.size}개 중 {n_bad}개 값이 틀립니다. 가장 큰 차이는 {where.ko}: 기대값 "
-        f"{exp_v:.6g}, 실제값 {got_v:.6g} (최대 절대 오차 {max_abs:.3g}, 최대 상대 오차 "
+        f"{exp_v}, 실제값 {got_v} (최대 절대 오차 {max_abs:.3g}, 최대 상대 오차 "
         f"{max_rel}; 허용 오차 rtol={rtol:g}, atol={atol:g}).{hint.ko}")
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """Two different numbers printed with as many digits as it takes to tell them apart."""
+    for digits in (6, 9, 12, 17):
+        x, y = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if x != y:
+            break
+    return x, y
 
 
 def compare(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float

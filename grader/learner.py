@@ -39,6 +39,7 @@ class CallResult:
 class Learner:
     def __init__(self, worker: Worker, display_file: str) -> None:
         self._worker = worker
+        self._slow: list[str] = []  # the calls that timed out, for the ones skipped after them
         self.file = display_file
 
     def __getattr__(self, name: str) -> Any:
@@ -103,8 +104,10 @@ class Learner:
 
     def _worker_failure(self, err: WorkerError, label: str, timeout: float | None
                         ) -> "LearnerError":
+        if err.kind == "timeout" and label not in self._slow:
+            self._slow.append(label)
         return _worker_error(err, label, self.file,
-                             timeout or self._worker.options.call_timeout)
+                             timeout or self._worker.options.call_timeout, self._slow)
 
     def _checked(self, msg: protocol.Message, label: str) -> protocol.Message:
         """The answer, or the LearnerError saying why the learner's code failed."""
@@ -208,7 +211,8 @@ def _error(kind: str, label: str, file: str, type_name: str = "", message: str =
     return LearnerError(text, kind, type_name, mro, message)
 
 
-def _worker_error(err: WorkerError, label: str, file: str, timeout: float) -> LearnerError:
+def _worker_error(err: WorkerError, label: str, file: str, timeout: float,
+                  slow: list[str] = ()) -> LearnerError:
     if err.kind == "timeout":
         text = Text(f"{label} did not finish within {timeout:g} s (an infinite loop, or far too "
                     "much work for these small inputs?).",
@@ -217,8 +221,11 @@ def _worker_error(err: WorkerError, label: str, file: str, timeout: float) -> Le
     elif err.kind == "not_loaded":
         return LearnerError(load_failure_text(json.loads(err.detail), file), "not_loaded")
     elif err.kind == "gave_up" and err.detail == "timeouts":
-        text = Text(f"Skipped {label}: earlier calls into your code did not finish in time.",
-                    f"{label} 건너뜀: 앞선 호출이 제한 시간 안에 끝나지 않았습니다.")
+        which = ", ".join(slow) or "earlier calls"
+        text = Text(f"Not run: {label} was not called, because {which} did not finish in time "
+                    "and the grader stops calling your code after that. Fix that first.",
+                    f"실행하지 않음: {which} 가 제한 시간 안에 끝나지 않아 채점기가 더 이상 코드를 "
+                    f"호출하지 않으므로 {label} 는 호출되지 않았습니다. 그것부터 고치세요.")
     elif err.kind == "gave_up":
         text = Text(f"Skipped {label}: your code crashed its process too many times.",
                     f"{label} 건너뜀: 코드가 실행 프로세스를 너무 여러 번 중단시켰습니다.")

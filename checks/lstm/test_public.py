@@ -75,8 +75,8 @@ def forward_variant(xs, Wx, Wh, b, h0, c0, *, carry: str = "both", ignore_init: 
     c_init = zeros if c0 is None or ignore_init else np.asarray(c0, dtype=np.float64)
     h, c, hs = h_init, c_init, []
     for t in range(T):
-        h_in = h if carry == "both" else h_init
-        c_in = c if carry in ("both", "c-only") else c_init
+        h_in = h if carry in ("both", "h-only") else h_init
+        c_in = c if carry in ("both", "c-only") else c_init  # "h-only", "none": c0 every step
         h, c = cell_variant(xs[:, t], h_in, c_in, Wx, Wh, b, **cell_kw)
         hs.append(h)
     return np.stack(hs, axis=1), h, c
@@ -136,6 +136,11 @@ FORWARD_MISTAKES = [
      "h was not carried from one step to the next (every step started from h0); pass the new h "
      "to the next step",
      "h 를 다음 시각으로 넘기지 않았습니다 (매 시각 h0 에서 시작); 새 h 를 다음 시각에 넘기세요"),
+    ("c-not-carried", {"carry": "h-only"},
+     "c was not carried from one step to the next (every step started from c0); pass the new c "
+     "to the next step along with h",
+     "c 를 다음 시각으로 넘기지 않았습니다 (매 시각 c0 에서 시작); 새 c 도 h 와 함께 다음 시각에 "
+     "넘기세요"),
     ("state-not-carried", {"carry": "none"},
      "the states were reset at every step; carry both h and c from step t to step t + 1",
      "매 시각 상태를 초기화했습니다; h 와 c 를 시각 t 에서 t + 1 로 넘기세요"),
@@ -181,7 +186,12 @@ def forward_mistakes(index: int, xs, Wx, Wh, b, h0, c0) -> list[Mistake]:
             "time-major", "hs is time-major (T, N, H); this exercise is batch-first: (N, T, H)",
             "hs 가 시간 우선 (T, N, H) 입니다; 이 문제는 배치 우선 (N, T, H) 입니다",
             lambda: run()[0].transpose(1, 0, 2)))
-    else:
+    if index == 2:
+        found.append(Mistake(
+            "c-last-initial", "c_last is the initial c0: return the c of the last step",
+            "c_last 가 처음의 c0 입니다: 마지막 시각의 c 를 반환하세요",
+            lambda: np.zeros_like(run()[2]) if c0 is None else np.asarray(c0)))
+    if index > 0:
         found.append(Mistake(
             "last-states-swapped", "h_last and c_last are swapped: return (hs, h_last, c_last)",
             "h_last 와 c_last 가 뒤바뀌었습니다: (hs, h_last, c_last) 순서로 반환하세요",
@@ -314,17 +324,22 @@ def test_sigmoid_no_warnings(learner, ref, cases):
         expect_array(call.value, ref.sigmoid(x),
                      name=f"sigmoid of large inputs ({x.dtype}, from -1e4 to 1e4)", like=x,
                      mistakes=sigmoid_mistakes(x))
-        lines += runtime_warnings(call, "overflow", "invalid value")  # underflow is fine
-    shown = lines[0][-200:] if lines else ""
+        lines += [(x.dtype.name, line) for line in  # underflow is fine
+                  runtime_warnings(call, "overflow", "invalid value")]
+    dtype, shown = (lines[0][0], lines[0][1][-200:]) if lines else ("", "")
     expect_true(
         not lines,
-        f"sigmoid gave the right values but numpy warned while computing them:\n    {shown}\n"
-        "np.exp(-x) overflows to inf for very negative x (and np.where evaluates both of its "
+        f"sigmoid gave the right values but numpy warned while computing them, for {dtype} "
+        f"inputs:\n    {shown}\n"
+        "np.exp overflows above about 88.7 in float32 and 709.8 in float64, so clipping x to "
+        "±500 protects float64 only; np.exp(-x) overflows to inf for very negative x (and "
+        "np.where evaluates both of its "
         "branches, so hiding the overflowing formula in one branch does not help). Exponentiate "
         "only numbers <= 0: with z = np.exp(-np.abs(x)), sigmoid(x) is 1 / (1 + z) where x >= 0 "
         "and z / (1 + z) where x < 0.",
-        f"sigmoid 의 값은 맞지만 계산 중에 numpy 경고가 났습니다:\n    {shown}\n"
-        "x 가 아주 작은 음수이면 np.exp(-x) 가 inf 로 넘칩니다 (np.where 는 양쪽 식을 모두 "
+        f"sigmoid 의 값은 맞지만 {dtype} 입력을 계산하는 중에 numpy 경고가 났습니다:\n    {shown}\n"
+        "np.exp 는 float32 에서 약 88.7, float64 에서 709.8 을 넘으면 넘치므로 x 를 ±500 으로 자르면 "
+        "float64 만 안전합니다. x 가 아주 작은 음수이면 np.exp(-x) 가 inf 로 넘칩니다 (np.where 는 양쪽 식을 모두 "
         "계산하므로 넘치는 식을 한쪽에 숨겨도 소용없습니다). exp 에는 0 이하의 수만 넣으세요: "
         "z = np.exp(-np.abs(x)) 로 두면 x >= 0 에서 1 / (1 + z), x < 0 에서 z / (1 + z) 입니다.")
 

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.api import (Mistake, RemoteArray, check, expect_array, expect_raises, expect_true,
-                        fail, sibling, values_first)
+                        Text, fail, sibling, values_first)
 
 P = sibling(__file__)
 
@@ -33,11 +33,43 @@ def _rows(got, expected, keep: np.ndarray, *, name: str, like, mistakes=()) -> N
 def _no_nan(got: RemoteArray, name: str) -> None:
     expect_true(not np.isnan(got.data).any(),
                 f"{name}: rows with no allowed key gave NaN (softmax of a row of only -inf is "
-                "0/0). Give such rows zeros, e.g. torch.where(mask.any(-1, keepdim=True), "
-                "weights, 0) or torch.nan_to_num.",
-                f"{name}: 허용된 키가 없는 행이 NaN 입니다 (-inf 만 있는 행의 softmax 는 0/0). 그런 행은 "
-                "0 으로 만드세요, 예: torch.where(mask.any(-1, keepdim=True), weights, 0) 또는 "
-                "torch.nan_to_num.")
+                f"0/0). {NO_NAN_FIX.en}", f"{name}: 허용된 키가 없는 행이 NaN 입니다 (-inf 만 있는 "
+                f"행의 softmax 는 0/0). {NO_NAN_FIX.ko}")
+
+
+# repairing NaN after the softmax (nan_to_num, where) fixes the values but not the gradients:
+# the softmax's backward pass still computes 0/0 for such rows
+NO_NAN_FIX = Text(
+    "Keep such rows away from the softmax: give them finite scores first (has_key = "
+    "mask.any(-1, keepdim=True); scores = torch.where(has_key, scores, 0)), then zero their "
+    "weights (weights * has_key).",
+    "그런 행은 소프트맥스 전에 유한한 점수로 바꾸고 (has_key = mask.any(-1, keepdim=True); "
+    "scores = torch.where(has_key, scores, 0)), 뒤에서 가중치를 0 으로 만드세요 "
+    "(weights * has_key).")
+
+
+def _finite_grads(learner, ref, a: dict, case, name: str) -> None:
+    """Gradients of sum(out * U) w.r.t. x and every weight: finite, and the reference's."""
+    names = ["x", "Wq", "Wk", "Wv"]
+    inputs = [a[k].detach().clone().requires_grad_(True) for k in names]
+    exp_out, _ = P.ref_msa(ref, a)
+    up = P.tensor(case.randn(*exp_out.shape))
+    res = learner.call("masked_self_attention", *inputs, a["mask"],
+                       grad={"path": [0], "upstream": up})
+    for k, got, exp in zip(names, res.grads["inputs"], P._ref_grads(ref, a, 0, up, names)):
+        grad_name = f"{name}: gradient of sum(out * upstream) w.r.t. {k}"
+        if got is None:  # out does not depend on k here (every row masked): zero is right
+            expect_true(not exp.any(), f"{grad_name}: no gradient reached {k}.",
+                        f"{grad_name}: {k} 까지 기울기가 전달되지 않았습니다.")
+            continue
+        expect_true(not np.isnan(got.data).any(),
+                    f"{grad_name} contains NaN, although the values are right: replacing NaN "
+                    "after the softmax (torch.nan_to_num, torch.where) leaves 0/0 in its "
+                    f"backward pass, and training would break. {NO_NAN_FIX.en}",
+                    f"{grad_name} 에 NaN 이 있습니다 (값은 맞습니다): 소프트맥스 뒤에서 NaN 을 "
+                    "바꾸면 (torch.nan_to_num, torch.where) 역전파에 0/0 이 남아 학습이 "
+                    f"망가집니다. {NO_NAN_FIX.ko}")
+        expect_array(got, exp, name=grad_name, like=a["x"].numpy(), kind="tensor")
 
 
 UNIFORM = ("rows with no allowed key got equal weights: a large finite fill such as -1e9 makes "
@@ -46,8 +78,9 @@ UNIFORM = ("rows with no allowed key got equal weights: a large finite fill such
            "가려졌을 때 모두 같은 확률이 됩니다; 그런 행은 모두 0 이어야 합니다")
 
 
-@check(2, en="masked_self_attention: rows with no allowed key give zeros, never NaN",
-       ko="masked_self_attention: 허용된 키가 없는 행은 NaN 이 아니라 0")
+@check(2, en="masked_self_attention: rows with no allowed key give zeros, never NaN (values "
+             "and gradients)",
+       ko="masked_self_attention: 허용된 키가 없는 행은 NaN 이 아니라 0 (값과 기울기)")
 def test_attention_fully_masked(learner, ref, cases):
     for case in cases(n=1):
         a = P.draw_msa(case, t_min=2)
@@ -67,6 +100,7 @@ def test_attention_fully_masked(learner, ref, cases):
             uniform = P.msa_variant(*args, fill=-1e9, empty="nan")[which]
             expect_array(got, exp, name=f"{name} {label}", like=like, kind="tensor",
                          mistakes=[Mistake("uniform-rows", *UNIFORM, uniform)])
+        _finite_grads(learner, ref, a, case, name)
 
 
 def _sdpa_oracle(a: dict) -> tuple[torch.Tensor, torch.Tensor]:
@@ -195,8 +229,9 @@ def test_mha_value_error(learner, ref, cases):
         a["x"] = P.tensor(case.randn(2, 3, 6))
         for H in (1, 2, 3, 6):
             a["H"] = H
-            expect_array(P.call_mha(learner, a), P.ref_mha(ref, a), name=P.mha_text(a),
-                         like=a["x"].numpy(), kind="tensor", mistakes=P.mha_mistakes(a))
+            with values_first():
+                expect_array(P.call_mha(learner, a), P.ref_mha(ref, a), name=P.mha_text(a),
+                             like=a["x"].numpy(), kind="tensor", mistakes=P.mha_mistakes(a))
         for H in (0, -2, 4, 5, 12):
             a["H"] = H
             expect_raises("ValueError", lambda: P.call_mha(learner, a), name=P.mha_text(a))
@@ -208,16 +243,19 @@ def test_output_dtype(learner, ref, cases):
     for case in cases(n=1, dtypes=("float32", "float64")):
         a = P.draw_msa(case, t_min=2)
         a["mask"] = P.causal_tril(a["x"].shape[1])
-        out, weights = P.call_msa(learner, a)
+        with values_first():
+            out, weights = P.call_msa(learner, a)
         exp_out, exp_w = P.ref_msa(ref, a)
         name, like = P.shape_text(a), a["x"].numpy()
         for got, exp, label in ((out, exp_out, "out"), (weights, exp_w, "weights")):
             _dtype(got, case.dtype, f"{name} {label}")
-            expect_array(got, exp, name=f"{name} {label}", like=like, kind="tensor")
+            with values_first():
+                expect_array(got, exp, name=f"{name} {label}", like=like, kind="tensor")
         m = P.draw_mha(case, 2, t_min=2)
         got = P.call_mha(learner, m)
         _dtype(got, case.dtype, P.mha_text(m))
-        expect_array(got, P.ref_mha(ref, m), name=P.mha_text(m), like=like, kind="tensor")
+        with values_first():
+            expect_array(got, P.ref_mha(ref, m), name=P.mha_text(m), like=like, kind="tensor")
 
 
 def _dtype(got, dtype: np.dtype, name: str) -> None:
