@@ -130,12 +130,12 @@ def reversal_batch(rng: np.random.Generator, n: int) -> tuple[torch.Tensor, torc
     """src: digit strings of length 3-4 padded to MAX_LEN; tgt: [SOS, reversed..., PAD...]."""
     lengths = rng.integers(LENGTHS[0], LENGTHS[1] + 1, n)
     digits = rng.integers(2, 2 + DIGITS, (n, MAX_LEN))
-    src = np.full((n, MAX_LEN), PAD, dtype=np.int64)
-    tgt = np.full((n, MAX_LEN + 1), PAD, dtype=np.int64)
-    tgt[:, 0] = SOS
-    for i, length in enumerate(lengths):
-        src[i, :length] = digits[i, :length]
-        tgt[i, 1:length + 1] = digits[i, :length][::-1]
+    pos = np.arange(MAX_LEN)
+    real = pos < lengths[:, None]  # (n, MAX_LEN): the first `length` places of each row
+    backwards = np.take_along_axis(digits, np.clip(lengths[:, None] - 1 - pos, 0, None), 1)
+    src = np.where(real, digits, PAD).astype(np.int64)
+    tgt = np.full((n, MAX_LEN + 1), SOS, dtype=np.int64)
+    tgt[:, 1:] = np.where(real, backwards, PAD)
     return torch.from_numpy(src), torch.from_numpy(tgt)
 
 
