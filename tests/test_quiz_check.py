@@ -91,6 +91,26 @@ def test_single_mistakes(tmp_path, snippet, message):
         "\n".join(map(str, problems))
 
 
+@pytest.mark.parametrize("explanation, shuffle, flagged", [
+    ("(b) is the peeky decoder", "", True),
+    ("option c copies the state", "", True),
+    ("보기 b 는 틀립니다", "", True),
+    ("f(a) = 1 for every a", "", False),              # maths, not a choice
+    ("(b) is the peeky decoder", "    shuffle: false\n", False),  # letters stay put
+])
+def test_explanations_may_not_name_shuffled_choices_by_letter(tmp_path, explanation, shuffle,
+                                                              flagged):
+    (tmp_path / "t.yaml").write_text(
+        "topic: t\ntitle: {ko: 주제, en: Topic}\nquestions:\n"
+        "  - id: t.q\n    type: single\n    concepts: [softmax]\n    difficulty: 1\n"
+        "    prompt: {ko: 질문, en: Question}\n" + shuffle +
+        "    choices: [{id: a, ko: 가, en: A, correct: true}, {id: b, ko: 나, en: B}]\n"
+        f"    explanation: {{ko: \"설명 {explanation}\", en: \"{explanation}\"}}\n",
+        encoding="utf-8")
+    problems = errors(validate_paths(tmp_path)[0])
+    assert any("by its letter" in p.message for p in problems) == flagged, problems
+
+
 def test_wrong_topic_line_and_bad_ids(tmp_path):
     (tmp_path / "t.yaml").write_text(
         "topic: other\ntitle: {ko: 주제, en: Topic}\nquestions:\n"

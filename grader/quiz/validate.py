@@ -47,7 +47,19 @@ def _check_languages(q: Question, r: _Report) -> None:
             r.error(key, f"the Korean {key} (`ko:`) contains no Korean text")
 
 
+# "(b)", "option b", "보기 b": a choice named by its letter (not "f(a)", which is maths)
+LETTER_REFERENCE = re.compile(r"(?<![\w)])\(([a-h])\)|\b(?:option|choice)s? ([a-h])\b|"
+                              r"(?:보기|선택지|선지) ?([a-h])\b", re.IGNORECASE)
+
+
 def _check_choices(q: Question, r: _Report) -> None:
+    if q.shuffle and q.explanation:
+        for lang in ("ko", "en"):
+            found = LETTER_REFERENCE.search(q.explanation[lang])
+            if found:
+                r.error("explanation", f"the {lang} explanation names a choice by its letter "
+                        f"({found.group(0)!r}), but choices are shuffled and re-lettered for "
+                        "every learner: name it by its content")
     ids = [c.id for c in q.choices]
     for cid in sorted({c for c in ids if ids.count(c) > 1}):
         r.error("choices", f"choice id {cid!r} is used twice")
