@@ -251,8 +251,12 @@ def check_result(name: str, meta: dict, visibility: str, outcome: str,
         message = exc.text
     else:
         internal = True
-        message = Text(f"Internal error in this check (please report it):\n{detail[-1500:]}",
-                       f"검사 자체의 내부 오류입니다 (알려 주세요):\n{detail[-1500:]}")
+        if visibility == "hidden":  # its traceback would show the hidden code: the last line
+            shown = (detail.strip().splitlines() or [""])[-1][-300:]
+        else:
+            shown = detail[-1500:]
+        message = Text(f"Internal error in this check (please report it):\n{shown}",
+                       f"검사 자체의 내부 오류입니다 (알려 주세요):\n{shown}")
     return CheckResult(id=name, title=Text(meta["en"], meta["ko"]),
                        points=max_points if passed else 0.0, max_points=max_points,
                        passed=passed, message=message, internal_error=internal,

@@ -157,7 +157,8 @@ class _Request:
                 if self.header["return_args"] else None
             grads = protocol.decode(msg.header["grads"], msg.blobs) \
                 if "grad" in self.header else None
-        except (protocol.DecodeError, KeyError, TypeError, ValueError, IndexError):
+        except (protocol.DecodeError, KeyError, TypeError, ValueError, IndexError,
+                OverflowError, RecursionError):  # forged by the learner's code: its failure
             raise _error("protocol", self.label, learner.file) from None
         raised = msg.header.get("warnings")
         return CallResult(value, after, grads, raised if isinstance(raised, list) else [])

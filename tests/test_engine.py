@@ -264,3 +264,16 @@ def test_parallel_checks_run_in_order_where_no_copy_can_be_made(tmp_path):
     finally:
         del os.environ["GRADE_CONTENT_ROOT"]
     assert result.checks[1].message.en == f"grader {os.getpid()}"
+
+
+def test_an_internal_error_of_a_hidden_check_does_not_show_its_code():
+    from grader.fastrun import check_result
+
+    detail = ('Traceback (most recent call last):\n  File "checks/x/test_hidden.py", line 3\n'
+              "    secret_inputs = [1, 2, 3]\nRuntimeError: broken\n")
+    meta = {"points": 1, "en": "t", "ko": "t"}
+    hidden = check_result("t", meta, "hidden", "failed", RuntimeError("broken"), detail)
+    public = check_result("t", meta, "public", "failed", RuntimeError("broken"), detail)
+    assert hidden.internal_error and "RuntimeError: broken" in hidden.message.en
+    assert "secret_inputs" not in hidden.message.en + hidden.message.ko
+    assert "secret_inputs" in public.message.en

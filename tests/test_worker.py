@@ -187,3 +187,24 @@ def test_stdio_transport_keeps_the_learners_prints_out_of_the_messages(tmp_path,
         assert "at import" in printed and "x = 2" in printed and "warn" in printed
     finally:
         worker.close()
+
+
+@pytest.mark.parametrize("replacement", ["symlink", "fifo", "devzero"])
+def test_the_output_file_is_read_through_the_graders_own_descriptor(tmp_path, replacement):
+    """Learner code may replace output.txt in its folder; the grader still reads what it
+    printed, never a symlink's target, and never blocks on a FIFO or reads /dev/zero."""
+    from grader.worker.client import Worker, WorkerOptions
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    make = {"symlink": f"os.symlink({str(secret)!r}, 'output.txt')",
+            "fifo": "os.mkfifo('output.txt')",
+            "devzero": "os.symlink('/dev/zero', 'output.txt')"}[replacement]
+    path = tmp_path / "sneaky.py"
+    path.write_text(f"import os\nprint('mine', flush=True)\nos.remove('output.txt')\n{make}\n"
+                    "print('still mine', flush=True)\ndef f():\n    return 1\n")
+    worker = Worker(path, "sneaky", WorkerOptions(call_timeout=2.0))
+    worker.start()
+    assert worker.load_status().get("ok")
+    assert worker.output() == "mine\nstill mine\n"
+    worker.close()

@@ -87,6 +87,10 @@ class Worker:
         self._spare_to = self._spare_from = None  # the channel a fork() would answer on
         self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
         self._output_path = Path(self._tmp.name) / "output.txt"
+        # opened once, here: the learner's code may replace the path (a symlink to a secret, a
+        # FIFO, /dev/zero) but never this file, which the grader writes to and reads through
+        self._out_fd = os.open(self._output_path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND
+                               | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0), 0o600)
         self.plan = sandbox.plan(self.options.limits)
         self.deadline = time.monotonic() + self.options.total_timeout
         self._private_copy = self._prepare_private_dir()
@@ -104,14 +108,14 @@ class Worker:
         except OSError:
             return None  # reported by the worker as a missing file
         if self.plan.uid is not None:
-            for path in (folder, copy):
+            for path in (folder, copy, self._output_path):
                 os.chown(path, self.plan.uid, self.plan.gid)
         return copy
 
     # ----------------------------------------------------------- lifecycle
     def start(self) -> None:
         """Spawn without waiting, so that imports in the worker overlap the grader's own."""
-        out = open(self._output_path, "ab")
+        out = open(os.dup(self._out_fd), "ab")  # never reopened by its name
         self.token = os.urandom(8).hex()
         ISSUED_TOKENS.append(self.token)
         env = {"PATH": os.environ.get("PATH", ""), TOKEN_VAR: self.token, **ONE_THREAD,
@@ -216,14 +220,22 @@ class Worker:
         self._remove_files()
 
     def _remove_files(self) -> None:
-        self._tmp.cleanup()
+        try:
+            os.close(self._out_fd)
+        except OSError:
+            pass
+        remove_tree(self._tmp)
 
     def output(self, limit: int = 4000) -> str:
-        """The tail of what the learner's code printed."""
+        """The tail of what the learner's code printed (read through the grader's own
+        descriptor: up to 64 MiB, of which only the tail)."""
         try:
-            with open(self._output_path, "rb") as f:  # up to 64 MiB: read the tail only
-                f.seek(max(0, f.seek(0, os.SEEK_END) - limit))
-                data = f.read()
+            start = max(0, os.fstat(self._out_fd).st_size - limit)
+            if hasattr(os, "pread"):
+                data = os.pread(self._out_fd, limit, start)
+            else:  # Windows: the offset is shared with the worker, whose writes append anyway
+                os.lseek(self._out_fd, start, os.SEEK_SET)
+                data = os.read(self._out_fd, limit)
         except OSError:
             return ""
         return data.decode("utf-8", "replace")
@@ -311,12 +323,12 @@ class Worker:
 
         deadline = time.monotonic() + timeout
         (size,) = protocol._LEN.unpack(self._read(protocol._LEN.size, deadline))
-        if size > protocol.MAX_MESSAGE:
-            raise WorkerError("protocol", "oversized message")
+        if size > protocol.MAX_HEADER:  # arrays travel as blobs: a header is small
+            raise WorkerError("protocol", "oversized header")
         try:
             header = json.loads(self._read(size, deadline))
             sizes = [int(n) for n in header.pop("blobs", [])]
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             raise WorkerError("protocol", "garbled message") from None
         if sum(sizes) > protocol.MAX_MESSAGE:
             raise WorkerError("protocol", "oversized message")
@@ -470,6 +482,19 @@ def kill_stragglers(token: str, spare: Iterable[int] = ()) -> int:
             continue
     return killed
 
+
+
+def remove_tree(tmp: tempfile.TemporaryDirectory) -> None:
+    """Remove a worker's folder, whatever the learner left in it: a folder chain deeper than
+    Python's recursion limit would make TemporaryDirectory.cleanup raise and stay behind."""
+    try:
+        tmp.cleanup()
+    except (RecursionError, OSError):
+        if os.name == "posix":
+            subprocess.run(["rm", "-rf", "--", tmp.name], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        else:
+            shutil.rmtree(tmp.name, ignore_errors=True)
 
 
 def _exit_text(code: int | None) -> str:

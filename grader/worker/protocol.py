@@ -24,6 +24,7 @@ SAFE_DTYPES = {
 # numpy 2 builds dtype.name afresh on every access: look names up instead (hot path)
 _NAMES = {np.dtype(name): name for name in SAFE_DTYPES}
 MAX_MESSAGE = 1 << 31  # 2 GiB: a larger frame is treated as garbage from the learner
+MAX_HEADER = 1 << 24  # 16 MiB of JSON: values are small, arrays travel as blobs
 _LEN = struct.Struct("<Q")
 
 
