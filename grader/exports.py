@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 from .catalog import Exercise
 from .results import ExerciseResult
+from .text import printable
 
 PACKAGE_DIRS = ("grader", "exercises", "solutions", "checks", "quizzes")
 PYPROJECT = """[build-system]
@@ -50,7 +51,7 @@ def junit_xml(results: list[tuple[str, ExerciseResult]], lang: str = "en") -> st
                 ET.Element("property", name="points", value=f"{c.points:g}"),
                 ET.Element("property", name="max_points", value=f"{c.max_points:g}")])
             if not c.passed:
-                text = c.message.get(lang)
+                text = printable(c.message.get(lang))  # XML 1.0 allows no control codes
                 failure = ET.SubElement(case, "failure", message=text.splitlines()[0] if text
                                         else "failed")
                 failure.text = text

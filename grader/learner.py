@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from .text import CheckFailure, Text
+from .text import CheckFailure, Text, printable
 from .worker import protocol
 from .worker.client import Worker, WorkerError
 
@@ -184,6 +184,7 @@ class RemoteObject(protocol.Ref):
 
 def _error(kind: str, label: str, file: str, type_name: str = "", message: str = "",
            tb: str = "", mro: tuple = ()) -> LearnerError:
+    type_name, message, tb = printable(type_name), printable(message), printable(tb)
     if kind == "not_implemented":
         text = Text(f"{label} is not implemented yet (it raises NotImplementedError).",
                     f"{label} 는 아직 구현되지 않았습니다 (NotImplementedError 발생).")

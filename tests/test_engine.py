@@ -277,3 +277,17 @@ def test_an_internal_error_of_a_hidden_check_does_not_show_its_code():
     assert hidden.internal_error and "RuntimeError: broken" in hidden.message.en
     assert "secret_inputs" not in hidden.message.en + hidden.message.ko
     assert "secret_inputs" in public.message.en
+
+
+def test_junit_xml_stays_well_formed_with_control_characters_in_messages():
+    import xml.etree.ElementTree as ET
+
+    from grader.exports import junit_xml
+    from grader.results import CheckResult, ExerciseResult
+    from grader.text import Text
+
+    bad = Text("f raised ValueError: \x00\x1b[2J", "f 에서 ValueError: \x00\x1b[2J")
+    result = ExerciseResult("double", Text("D", "D"), 1, "v", checks=[
+        CheckResult("test_x", Text("x", "x"), 0.0, 1.0, False, bad, "public")])
+    root = ET.fromstring(junit_xml([("", result)]).split("?>", 1)[1])
+    assert root.find(".//failure").text == "f raised ValueError: \\x00\\x1b[2J"

@@ -208,3 +208,22 @@ def test_the_output_file_is_read_through_the_graders_own_descriptor(tmp_path, re
     assert worker.load_status().get("ok")
     assert worker.output() == "mine\nstill mine\n"
     worker.close()
+
+
+def test_control_characters_from_learner_code_are_written_out(tmp_path):
+    """Terminal escapes in prints or exception messages cannot redraw the report, and NUL
+    cannot break the JUnit XML."""
+    from grader.learner import Learner, LearnerError
+    from grader.worker.client import Worker, WorkerOptions
+
+    path = tmp_path / "noisy.py"
+    path.write_text("print('\\x1b[2J\\x1b[H20/20', flush=True)\n"
+                    "def f():\n    raise ValueError('\\x1b[32mPASS\\x00')\n")
+    worker = Worker(path, "noisy", WorkerOptions(call_timeout=2.0))
+    worker.start()
+    learner = Learner(worker, "exercises/noisy.py")
+    with pytest.raises(LearnerError) as raised:
+        learner.f()
+    assert "\x1b" not in raised.value.text.en and "\\x1b[32mPASS\\x00" in raised.value.text.en
+    assert worker.output() == "\\x1b[2J\\x1b[H20/20\n"
+    worker.close()

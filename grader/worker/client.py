@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .. import ONE_THREAD
+from ..text import printable
 from . import sandbox
 from .stdio import STDIO, ThreadedReader, binary
 
@@ -238,7 +239,7 @@ class Worker:
                 data = os.read(self._out_fd, limit)
         except OSError:
             return ""
-        return data.decode("utf-8", "replace")
+        return printable(data.decode("utf-8", "replace"))
 
     # ----------------------------------------------------------- requests
     def request(self, header: dict, blobs: list[bytes] = (), timeout: float | None = None
