@@ -178,6 +178,8 @@ class _Aside:
     def __init__(self, checks: list[CollectedCheck], learner: Any, ref: Any, seed: int) -> None:
         import os
 
+        from .worker import reaper
+
         self.checks = checks
         read, write = os.pipe()
         self.pid = os.fork()
@@ -186,6 +188,7 @@ class _Aside:
             self._child(write, learner, ref, seed)
         os.close(write)
         self.read = read
+        reaper.KEEP.add(self.pid)  # not a stray of a worker
 
     def _child(self, write: int, learner: Any, ref: Any, seed: int) -> None:
         import os
@@ -203,11 +206,14 @@ class _Aside:
         import os
         import pickle
 
+        from .worker import reaper
+
         chunks = []
         while chunk := os.read(self.read, 1 << 16):
             chunks.append(chunk)
         os.close(self.read)
         os.waitpid(self.pid, 0)
+        reaper.KEEP.discard(self.pid)
         try:
             found = pickle.loads(b"".join(chunks))
         except Exception:  # noqa: BLE001 - the copy died: say so in each of its checks

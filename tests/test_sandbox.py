@@ -142,3 +142,49 @@ def test_worker_drops_to_an_unprivileged_user_when_root(reachable_venv, tmp_path
     assert started < 200 and error  # the process limit stopped the fork storm
     assert out["write_package"] != "written" and not target.exists()
     assert out["hidden"] in ([], "PermissionError")
+
+
+ESCAPE_CLEAN_ENV = """
+import os
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execve("/bin/sleep", ["sleep", "{marker}"], {{}})  # no token in its environment
+    os._exit(0)
+
+def conv2d_output_shape(*a, **k):
+    return (1, 1, 1)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="subreapers are Linux only")
+@pytest.mark.parametrize("via", ["grade exercise", "a worker in this process"])
+def test_an_orphan_with_an_empty_environment_does_not_outlive_grading(tmp_path, via):
+    """Double fork, setsid and execve with no environment: the token sweep cannot see it, but
+    the grading process is a subreaper and kills the children it did not start."""
+    marker = f"{os.getpid() % 1000}.{len(via)}17"
+    learner = tmp_path / "conv_shape.py"
+    learner.write_text(ESCAPE_CLEAN_ENV.format(marker=marker))
+    if via == "grade exercise":
+        subprocess.run([sys.executable, "-m", "grader", "init", str(tmp_path / "ws")],
+                       check=True, capture_output=True)
+        shutil.copy(learner, tmp_path / "ws" / "exercises" / "conv_shape.py")
+        subprocess.run([sys.executable, "-m", "grader", "exercise", "conv_shape", "--seed", "1"],
+                       cwd=tmp_path / "ws", capture_output=True, timeout=120)
+    else:
+        worker = Worker(learner, "conv_shape", WorkerOptions(call_timeout=2.0))
+        worker.start()
+        assert worker.load_status().get("ok")
+        worker.close()
+    left = [p for p in Path("/proc").glob("[0-9]*")
+            if _cmdline(p) == f"sleep {marker}"]
+    for p in left:
+        os.kill(int(p.name), 9)
+    assert left == []
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from .. import ONE_THREAD
 from ..text import printable
-from . import sandbox
+from . import reaper, sandbox
 from .stdio import STDIO, ThreadedReader, binary
 
 if TYPE_CHECKING:
@@ -147,6 +147,9 @@ class Worker:
                 file=source, name=self.name, cwd=self._tmp.name, env=env, plan=plan,
                 fds=(to_worker_r, from_worker_w, out.fileno()))
         else:
+            # orphans of the worker's tree become our children (reaper.py), even those that
+            # emptied their environment, which carried the token
+            self._ours = reaper.children() if reaper.become_subreaper() else None
             spare_to_r, self._spare_to = os.pipe()  # for one copy of the worker (fork())
             self._spare_from, spare_from_w = os.pipe()
             self.proc = subprocess.Popen(
@@ -158,6 +161,7 @@ class Worker:
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True, cwd=self._tmp.name, env=env,
                 preexec_fn=lambda: sandbox.apply(plan))
+            reaper.KEEP.add(self.proc.pid)
             os.close(spare_to_r)
             os.close(spare_from_w)
         os.close(to_worker_r)
@@ -377,7 +381,11 @@ class Worker:
         except subprocess.TimeoutExpired:
             pass
         if self.options.zygote is None:  # a zygote kills its workers' orphans itself
-            kill_stragglers(self.token, spare=getattr(self, "_spared", ()))
+            spared = set(getattr(self, "_spared", ()))
+            kill_stragglers(self.token, spare=spared)
+            reaper.KEEP.discard(proc.pid)
+            if getattr(self, "_ours", None) is not None:  # children we had before it started
+                reaper.kill_strays(keep=self._ours | spared)
         if self._reader is not None:  # the pipes belong to the Popen's file objects
             for stream in (proc.stdin, proc.stdout):
                 try:

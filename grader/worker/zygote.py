@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import sandbox
+from . import reaper, sandbox
 
 
 class ForkedChild:
@@ -68,6 +68,7 @@ class Zygote:
         self.proc = subprocess.Popen(
             [*python_command("grader.worker.zygote"), str(theirs.fileno()), ",".join(preload)],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, start_new_session=True)
+        reaper.KEEP.add(self.proc.pid)  # a child of ours on purpose, never a stray
         theirs.close()
 
     def spawn(self, *, file: str, name: str, cwd: str, env: dict, plan: sandbox.Plan,
@@ -88,6 +89,7 @@ class Zygote:
         except ProcessLookupError:
             pass
         self.proc.wait()
+        reaper.KEEP.discard(self.proc.pid)
 
 
 def main() -> None:
@@ -107,7 +109,7 @@ def main() -> None:
     # worker's first full collection writes to (and so copies) every page of the heap
     gc.freeze()
 
-    _become_subreaper()
+    reaper.become_subreaper()
     sandbox.die_with_parent()
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, lambda *_: _reap())
@@ -134,14 +136,6 @@ def main() -> None:
 _WORKERS: set[int] = set()  # live workers; any other child of the zygote is an escapee
 
 
-def _become_subreaper() -> None:
-    """Orphans of our workers (double forks, setsid) become our children, not init's."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-
-
 def _reap() -> None:
     while True:
         try:
@@ -155,35 +149,9 @@ def _reap() -> None:
 
 
 def _kill_orphans() -> None:
-    """Kill every child that is not a live worker: what a finished worker left running."""
-    for pid in _children():
-        if pid not in _WORKERS:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-
-
-def _children() -> set[int]:
-    """This process's children: from /proc/self/task/*/children where the kernel offers it
-    (one small read), else from every process's parent in /proc."""
-    tasks = list(Path("/proc/self/task").glob("*/children"))
-    if tasks:
-        found = set()
-        for path in tasks:
-            try:
-                found.update(int(pid) for pid in path.read_text().split())
-            except OSError:
-                continue
-        return found
-    me, found = str(os.getpid()), set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
-                found.add(int(stat.parent.name))
-        except OSError:
-            continue
-    return found
+    """Kill every child that is not a live worker, with whatever it started: what a finished
+    worker left running."""
+    reaper.kill_strays(keep=_WORKERS)
 
 
 def _warm_up_torch() -> None:
