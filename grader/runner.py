@@ -36,9 +36,14 @@ def start_worker(name: str, learner_file: Path, call_timeout: float = 5.0,
     return worker
 
 
+PRIVATE = ("solutions", "checks", "tests", ".git")  # tests/library holds correct alternatives,
+# and .git every version of the solutions
+
+
 def private_dirs(root: Path) -> tuple[str, ...]:
-    """What learner code must not see: the reference solutions and the checks."""
-    return tuple(str(root / d) for d in ("solutions", "checks") if (root / d).is_dir())
+    """What learner code must not see: the reference solutions, the checks, and the folders
+    that hold copies of them in a checkout of this repository."""
+    return tuple(str(root / d) for d in PRIVATE if (root / d).is_dir())
 
 
 def run_exercise(exercise: Exercise, learner_file: Path, seed: int, *, hidden: bool = True,

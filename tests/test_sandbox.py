@@ -188,3 +188,38 @@ def _cmdline(proc: Path) -> str:
         return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
     except OSError:
         return ""
+
+
+PEEK = """
+import os
+
+def peek():
+    seen = lambda path: os.listdir(path) if os.path.isdir(path) else []
+    return sorted(os.listdir("/tmp")), seen({tests!r}), seen({git!r})
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="private mounts need root")
+def test_a_worker_sees_only_its_own_folder_in_tmp_and_no_copies_of_the_solutions(tmp_path):
+    """Other workers' folders (another student's file, in batch) are out of reach, and so are
+    tests/library (correct alternatives) and .git (every version of the solutions)."""
+    from grader.runner import private_dirs
+
+    root = tmp_path / "repo"
+    for folder in ("tests", ".git", "solutions"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "secret.py").write_text("ANSWER = 42\n")
+    path = tmp_path / "peek.py"
+    path.write_text(PEEK.format(tests=str(root / "tests"), git=str(root / ".git")))
+    other = Worker(path, "peek", WorkerOptions(call_timeout=5.0))  # its folder is in /tmp
+    worker = Worker(path, "peek", WorkerOptions(call_timeout=5.0,
+                                                limits=Limits(hide=private_dirs(root))))
+    worker.start()
+    in_tmp, tests, git = Learner(worker, "exercises/peek.py").peek()
+    worker.close()
+    other.close()
+    assert tests == [] and git == []
+    if worker.plan.private_tmp:
+        assert len(in_tmp) == 1 and in_tmp[0].startswith("grade-worker-")
+    else:  # Python lives in /tmp here: the report says the private /tmp is missing
+        assert any("private /tmp" in m for m in worker.plan.missing)

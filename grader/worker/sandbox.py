@@ -21,6 +21,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 MS_REC, MS_PRIVATE, MS_BIND, MS_RDONLY = 0x4000, 1 << 18, 0x1000, 0x1
+MNT_DETACH = 2
 GiB = 1 << 30
 
 
@@ -46,6 +47,7 @@ class Plan:
     userns: bool = False
     mountns: bool = False
     rlimits: bool = True
+    private_tmp: bool = False  # a /tmp of its own (mountns, and Python needs nothing in /tmp)
     missing: list[str] = field(default_factory=list)
 
 
@@ -74,6 +76,9 @@ def plan(limits: Limits) -> Plan:
             p.missing += [f"unprivileged user (no user {limits.run_as!r})", "process limit"]
         p.netns = not limits.network
         p.mountns = bool(limits.hide)
+        p.private_tmp = p.mountns and not _needs_tmp()
+        if p.mountns and not p.private_tmp:
+            p.missing.append("a private /tmp (Python or the grader is installed in /tmp)")
     else:
         p.userns = not limits.network and _userns_allowed()
         p.netns = p.userns
@@ -107,6 +112,20 @@ def _unreachable() -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _needs_tmp() -> bool:
+    """Does the worker's Python (interpreter, libraries, the grader) live under /tmp? A private
+    /tmp would then hide it."""
+    from pathlib import Path
+
+    paths = [sys.executable, sys.prefix, sys.base_prefix, *sys.path, Path(__file__).parents[2]]
+    for path in paths:
+        for candidate in {str(path), os.path.realpath(path)}:
+            if candidate == "/tmp" or candidate.startswith("/tmp/"):
+                return True
+    return False
+
+
 def _userns_allowed() -> bool:
     try:
         with open("/proc/sys/kernel/unprivileged_userns_clone") as f:
@@ -136,11 +155,31 @@ def apply(p: Plan) -> None:
         libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
         for folder in lim.hide:
             libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_RDONLY, b"size=4k")
+        _private_tmp(libc, p.private_tmp)
     if p.uid is not None:  # last: everything above needs root
         resource.setrlimit(resource.RLIMIT_NPROC, (lim.processes, lim.processes))
         os.setgroups([])
         os.setgid(p.gid)
         os.setuid(p.uid)
+
+
+def _private_tmp(libc, tmp: bool) -> None:
+    """A small /dev/shm of its own instead of the machine's RAM-backed one; with `tmp`, a /tmp
+    of its own holding only the worker's folder (its working directory): other workers'
+    folders (other students' files, in batch) stay out of reach."""
+    folder = os.getcwd()
+    libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", 0, b"size=64m,mode=1777")
+    if not tmp or os.path.dirname(folder) != "/tmp":
+        return
+    keep = os.open(folder, os.O_PATH | os.O_DIRECTORY)
+    if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", 0, b"size=64m,mode=1777") == 0:
+        os.mkdir(folder, 0o700)
+        if libc.mount(f"/proc/self/fd/{keep}".encode(), folder.encode(), None, MS_BIND,
+                      None) == 0:
+            os.chdir(folder)
+        else:  # the learner's file must stay where it is: give the shared /tmp back
+            libc.umount2(b"/tmp", MNT_DETACH)
+    os.close(keep)
 
 
 def describe(p: Plan) -> dict:
