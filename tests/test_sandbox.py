@@ -223,3 +223,34 @@ def test_a_worker_sees_only_its_own_folder_in_tmp_and_no_copies_of_the_solutions
         assert len(in_tmp) == 1 and in_tmp[0].startswith("grade-worker-")
     else:  # Python lives in /tmp here: the report says the private /tmp is missing
         assert any("private /tmp" in m for m in worker.plan.missing)
+
+
+WHOAMI = """
+import os
+
+def who(folder):
+    return os.getuid(), sorted(os.listdir(folder))
+"""
+
+
+def test_python_under_a_private_home_still_lets_the_worker_drop_privileges(tmp_path):
+    """Started as root with Python in a folder others cannot enter (a pyenv under /root): the
+    worker's mount namespace shows only Python's entries there, and the worker runs as the
+    unprivileged user instead of staying root."""
+    from grader.worker import sandbox
+
+    blocked = sandbox._unreachable()
+    if os.geteuid() != 0 or blocked is None:
+        pytest.skip("needs root and a Python under a folder other users cannot enter")
+    reveal = dict(sandbox._revealable() or ())
+    assert blocked in reveal, (blocked, reveal)
+    path = tmp_path / "whoami.py"
+    path.write_text(WHOAMI)
+    (tmp_path / "x").mkdir()  # something to hide: the mount namespace is made for that
+    worker = Worker(path, "whoami", WorkerOptions(call_timeout=5.0,
+                                                  limits=Limits(hide=(str(tmp_path / "x"),))))
+    worker.start()
+    uid, seen = Learner(worker, "exercises/whoami.py").who(blocked)
+    worker.close()
+    assert uid != 0 and worker.protections["unprivileged user"]
+    assert seen == sorted(Path(kid).name for kid in reveal[blocked])

@@ -48,6 +48,9 @@ class Plan:
     mountns: bool = False
     rlimits: bool = True
     private_tmp: bool = False  # a /tmp of its own (mountns, and Python needs nothing in /tmp)
+    # [folder other users cannot enter, [what Python needs below it]]: in the worker's mount
+    # namespace a tmpfs that anyone may enter covers the folder and shows only those again
+    reveal: list = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
 
@@ -67,11 +70,13 @@ def plan(limits: Limits) -> Plan:
         try:
             user = pwd.getpwnam(limits.run_as)
             blocked = _unreachable()
-            if blocked:
+            reveal = _revealable() if blocked and limits.hide else None
+            if blocked and reveal is None:
                 p.missing += [f"unprivileged user ({blocked} is not readable by other users)",
                               "process limit"]
             else:
                 p.uid, p.gid = user.pw_uid, user.pw_gid
+                p.reveal = [[folder, list(kids)] for folder, kids in reveal or ()]
         except KeyError:
             p.missing += [f"unprivileged user (no user {limits.run_as!r})", "process limit"]
         p.netns = not limits.network
@@ -87,6 +92,44 @@ def plan(limits: Limits) -> Plan:
         if not limits.network and not p.userns:
             p.missing.append("network isolation")
     return p
+
+
+def _needed() -> list:
+    import sysconfig
+    from pathlib import Path
+
+    paths = sysconfig.get_paths()
+    return [Path(p).resolve() for p in (sys.executable, paths["stdlib"], paths["platstdlib"],
+                                        paths["purelib"], paths["platlib"],
+                                        Path(__file__).resolve().parents[1])]
+
+
+def _open_to_others(folder, last: bool) -> bool:
+    import stat
+
+    need = stat.S_IXOTH | (stat.S_IROTH if last else 0)
+    try:
+        return folder.stat().st_mode & need == need
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=1)
+def _revealable() -> tuple | None:
+    """((folder, (entries below it, ...)), ...): each folder on the way to what Python needs
+    that other users cannot enter (a home directory holding a pyenv, say), with the entries
+    just below it that lead there, everything from them down being open to others. None when
+    that is not the case."""
+    found: dict[str, set[str]] = {}
+    for path in _needed():
+        chain = [*reversed(path.parents), path]
+        closed = [i for i, f in enumerate(chain) if not _open_to_others(f, f == path)]
+        if not closed:
+            continue
+        if len(closed) > 1 or closed[0] == len(chain) - 1:
+            return None  # the needed thing itself, or two closed folders on the way
+        found.setdefault(str(chain[closed[0]]), set()).add(str(chain[closed[0] + 1]))
+    return tuple((folder, tuple(sorted(kids))) for folder, kids in sorted(found.items()))
 
 
 @functools.lru_cache(maxsize=1)
@@ -156,6 +199,8 @@ def apply(p: Plan) -> None:
         for folder in lim.hide:
             libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_RDONLY, b"size=4k")
         _private_tmp(libc, p.private_tmp)
+        for folder, kids in p.reveal:
+            _reveal(libc, folder, kids)
     if p.uid is not None:  # last: everything above needs root
         resource.setrlimit(resource.RLIMIT_NPROC, (lim.processes, lim.processes))
         os.setgroups([])
@@ -180,6 +225,20 @@ def _private_tmp(libc, tmp: bool) -> None:
         else:  # the learner's file must stay where it is: give the shared /tmp back
             libc.umount2(b"/tmp", MNT_DETACH)
     os.close(keep)
+
+
+def _reveal(libc, folder: str, kids: list[str]) -> None:
+    """Cover `folder` with a tmpfs anyone may enter and bind `kids` back in place: Python under
+    a private home becomes usable by the unprivileged worker, and nothing else there is."""
+    fds = [os.open(kid, os.O_PATH) for kid in kids]
+    libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, b"size=64k,mode=0755")
+    for kid, fd in zip(kids, fds):
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(kid, exist_ok=True)
+        else:
+            open(kid, "a").close()
+        libc.mount(f"/proc/self/fd/{fd}".encode(), kid.encode(), None, MS_BIND, None)
+        os.close(fd)
 
 
 def describe(p: Plan) -> dict:
