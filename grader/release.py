@@ -42,16 +42,22 @@ def build_release(root: Path, out: Path, exercises: list[Exercise], quizzes: lis
     names = [e.name for e in exercises]
     copy_package(root, out, __version__, solutions=False, hidden=False, exercises=names)
     for ex in exercises:
-        _record(ex, out / "checks" / ex.name, seed)
-        meta_path = out / "checks" / ex.name / "meta.yaml"
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
-        meta["release"] = {"seed": seed}
-        meta["hidden_checks"] = _count_checks(ex.checks_dir / "test_hidden.py")
-        meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
-                             encoding="utf-8")
+        record_public_checks(ex, out / "checks" / ex.name, seed)
     _select_quizzes(out / "quizzes", quizzes, homework)
     (out / "README.md").write_text(STUDENT_README.format(first=names[0] if names else "NAME"),
                                    encoding="utf-8")
+
+
+def record_public_checks(ex: Exercise, dest: Path, seed: int) -> None:
+    """In a copy of the checks without the reference (dest), what its public checks need: the
+    reference's recorded outputs and the seed they were recorded with."""
+    _record(ex, dest, seed)
+    meta_path = dest / "meta.yaml"
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+    meta["release"] = {"seed": seed}
+    meta["hidden_checks"] = _count_checks(ex.checks_dir / "test_hidden.py")
+    meta_path.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False),
+                         encoding="utf-8")
 
 
 def _record(ex: Exercise, dest: Path, seed: int) -> None:

@@ -45,7 +45,8 @@ class ExerciseResult:
 
     @property
     def full_marks(self) -> bool:
-        return bool(self.checks) and self.score >= self.max_score
+        # 0/0 (every check skipped, say for want of the reference) earned nothing
+        return self.max_score > 0 and self.score >= self.max_score
 
     def to_dict(self) -> dict:
         return {**asdict(self), "score": self.score, "max_score": self.max_score}

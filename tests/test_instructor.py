@@ -151,6 +151,16 @@ def test_github_classroom_template(tmp_path: Path):
         (REPO / "exercises" / "conv_shape.py").read_text()
     assert not list((out / ".grader").rglob("test_hidden.py"))
     assert [p.name for p in (out / ".grader" / "solutions").iterdir()] == ["__init__.py"]
+    # each step pays only for a check that ran and passed: the stub earns nothing (its checks
+    # that compare with the reference used to be skipped, 0/0, and exit 0), the reference all
+    env = {"GRADE_CONTENT_ROOT": str(out / ".grader")}
+    for chk in public:
+        step = ("exercise", "conv_shape", "--check", chk.name, "--seed", "3")
+        assert grade(*step, cwd=out, env=env).returncode == 1, chk.name
+    shutil.copy(REPO / "solutions" / "conv_shape.py", out / "exercises" / "conv_shape.py")
+    for chk in public:
+        ran = grade("exercise", "conv_shape", "--check", chk.name, cwd=out, env=env)
+        assert ran.returncode == 0 and "Not run here" not in ran.stdout, (chk.name, ran.stdout)
 
 
 def test_homework_release_ships_no_answers(tmp_path: Path):
