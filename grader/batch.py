@@ -144,7 +144,7 @@ def _grade_student(student: str, folder: str, problems: list[str]) -> dict:
     config: BatchConfig = _JOB["config"]
     sub = Submission(student, Path(folder), Path(folder), list(problems))
     seed = student_seed(config.seed, student)
-    hide = tuple(str(p) for p in (config.submissions, config.out) if p.is_dir())
+    hide = tuple(str(p.resolve()) for p in (config.submissions, config.out) if p.is_dir())
     results = [_JOB["warm"].grade(name, sub.find(f"{name}.py"), seed, config.call_timeout,
                                   config.submission_timeout, hide).to_dict()
                for name in config.exercises]

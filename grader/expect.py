@@ -283,6 +283,8 @@ def _show(value: Any) -> str:
     if isinstance(value, (RemoteArray, Opaque)):
         return describe(value)
     text = repr(value)
+    if len(text) > 300:  # a learner's value can be huge: the message shows its start
+        text = text[:300] + f"... ({len(text)} characters)"
     return text if type(value) in (int, float, str, tuple, list, bool, type(None)) \
         else f"{text} ({type(value).__name__})"
 

@@ -221,3 +221,24 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path):
     subprocess.run([_chromium(), *flags, f"--screenshot={shot}", "--window-size=900,700",
                     page.as_uri()], capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 5000
+
+
+def test_a_submission_with_too_many_files_is_cut_short(tmp_path: Path):
+    """200,000 empty files cost the batch minutes on every run: past MAX_FILES, the rest is
+    skipped and the report says so; the exercise file that came first is still graded."""
+    from grader.submissions import MAX_FILES, discover, materialize
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    with zipfile.ZipFile(subs / "many.zip", "w") as zf:
+        zf.writestr("exercises/conv_shape.py", "x = 1\n")
+        for i in range(MAX_FILES + 50):
+            zf.writestr(f"junk/{i}.txt", "")
+    folder = subs / "many2" / "junk"
+    folder.mkdir(parents=True)
+    for i in range(MAX_FILES + 50):
+        (folder / f"{i}.txt").write_text("")
+    for sub in discover(subs):
+        materialize(sub, tmp_path / "work")
+        assert any(f"more than {MAX_FILES}" in p for p in sub.problems), sub.problems
+        assert sum(1 for _ in sub.folder.rglob("*")) <= MAX_FILES + 5

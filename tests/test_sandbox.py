@@ -254,3 +254,19 @@ def test_python_under_a_private_home_still_lets_the_worker_drop_privileges(tmp_p
     worker.close()
     assert uid != 0 and worker.protections["unprivileged user"]
     assert seen == sorted(Path(kid).name for kid in reveal[blocked])
+
+
+
+def test_a_submission_that_links_to_the_reference_is_not_graded_as_the_reference(tmp_path):
+    """exercises/NAME.py -> solutions/NAME.py: the grader could read the target, the learner
+    not; it is graded as missing, not as the reference."""
+    from grader.runner import private_dirs
+
+    link = tmp_path / "conv_shape.py"
+    link.symlink_to(REPO / "solutions" / "conv_shape.py")
+    worker = Worker(link, "conv_shape", WorkerOptions(
+        call_timeout=5.0, limits=Limits(hide=private_dirs(REPO))))
+    worker.start()
+    status = worker.load_status()
+    worker.close()
+    assert status.get("kind") == "missing_file", status

@@ -38,6 +38,8 @@ def test_codec_rejects_inconsistent_arrays():
         protocol.decode({**header, "dtype": "object"}, [b"\0" * 24])
     with pytest.raises(protocol.DecodeError):  # zero elements, but no such shape
         protocol.decode({**header, "shape": [-1, 0]}, [b""])
+    with pytest.raises(protocol.DecodeError):  # one blob, many arrays: memory times many
+        protocol.decode([header] * 1000, [b"\0" * 24])
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam"])

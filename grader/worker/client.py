@@ -104,13 +104,19 @@ class Worker:
         """A copy of the learner's file in a folder the (unprivileged) worker owns."""
         folder = Path(self._tmp.name)
         copy = folder / self.file.name
+        if self.plan.uid is not None:
+            for path in (folder, self._output_path):
+                os.chown(path, self.plan.uid, self.plan.gid)
+        real = self.file.resolve()
+        if real != self.file.absolute() and any(  # a link into what the worker may not see
+                real.is_relative_to(hidden) for hidden in self.options.limits.hide):
+            return copy  # never made: a link to the reference is graded as a missing file
         try:
             shutil.copyfile(self.file, copy)
         except OSError:
             return None  # reported by the worker as a missing file
         if self.plan.uid is not None:
-            for path in (folder, copy, self._output_path):
-                os.chown(path, self.plan.uid, self.plan.gid)
+            os.chown(copy, self.plan.uid, self.plan.gid)
         return copy
 
     # ----------------------------------------------------------- lifecycle

@@ -24,7 +24,7 @@ SAFE_DTYPES = {
 # numpy 2 builds dtype.name afresh on every access: look names up instead (hot path)
 _NAMES = {np.dtype(name): name for name in SAFE_DTYPES}
 MAX_MESSAGE = 1 << 28  # 256 MiB: a larger frame is garbage (test arrays are kilobytes)
-MAX_HEADER = 1 << 24  # 16 MiB of JSON: values are small, arrays travel as blobs
+MAX_HEADER = 1 << 20  # 1 MiB of JSON: values are small, arrays travel as blobs
 _LEN = struct.Struct("<Q")
 
 
@@ -169,27 +169,35 @@ def remote_array(data: np.ndarray, kind: str, requires_grad: bool) -> RemoteArra
     return RemoteArray(kind, data, requires_grad)
 
 
-def decode(value: Any, blobs: list[bytes], make_array=remote_array) -> Any:
-    """Rebuild a value; `make_array(data, kind, requires_grad)` builds each array."""
+def decode(value: Any, blobs: list[bytes], make_array=remote_array,
+           used: set[int] | None = None) -> Any:
+    """Rebuild a value; `make_array(data, kind, requires_grad)` builds each array. Each blob
+    makes one array: a forged value naming one blob many times would multiply it in memory."""
+    used = set() if used is None else used
     if isinstance(value, list):
-        return [decode(v, blobs, make_array) for v in value]
+        return [decode(v, blobs, make_array, used) for v in value]
     if not isinstance(value, dict):
         return value
     if "__array__" in value:
+        index = int(value["__array__"])
+        if index in used:
+            raise DecodeError("an array is used twice")
+        used.add(index)
         dtype = value["dtype"]
         if dtype not in SAFE_DTYPES:
             raise DecodeError(f"dtype {dtype!r} is not allowed")
         shape = tuple(int(s) for s in value["shape"])
-        raw = blobs[int(value["__array__"])]
+        raw = blobs[index]
         count = math.prod(shape)  # Python ints: np.prod costs ~10 us a call (hot path)
         if min(shape, default=0) < 0 or count * np.dtype(dtype).itemsize != len(raw):
             raise DecodeError("array size does not match its shape")
         data = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
         return make_array(data, str(value.get("kind")), bool(value.get("requires_grad")))
     if "__tuple__" in value:
-        return tuple(decode(v, blobs, make_array) for v in value["__tuple__"])
+        return tuple(decode(v, blobs, make_array, used) for v in value["__tuple__"])
     if "__dict__" in value:
-        return {str(k): decode(v, blobs, make_array) for k, v in value["__dict__"].items()}
+        return {str(k): decode(v, blobs, make_array, used)
+                for k, v in value["__dict__"].items()}
     if "__npscalar__" in value:
         return np.dtype(value["__npscalar__"]).type(value["value"]) \
             if value["__npscalar__"] in SAFE_DTYPES else Opaque(value["__npscalar__"])

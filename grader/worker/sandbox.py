@@ -15,6 +15,7 @@ import ctypes
 import functools
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 
 CLONE_NEWNS = 0x00020000
@@ -47,7 +48,7 @@ class Plan:
     userns: bool = False
     mountns: bool = False
     rlimits: bool = True
-    private_tmp: bool = False  # a /tmp of its own (mountns, and Python needs nothing in /tmp)
+    private_tmp: str = ""  # the temp folder that holds workers' folders, made private (mountns)
     # [folder other users cannot enter, [what Python needs below it]]: in the worker's mount
     # namespace a tmpfs that anyone may enter covers the folder and shows only those again
     reveal: list = field(default_factory=list)
@@ -81,9 +82,10 @@ def plan(limits: Limits) -> Plan:
             p.missing += [f"unprivileged user (no user {limits.run_as!r})", "process limit"]
         p.netns = not limits.network
         p.mountns = bool(limits.hide)
-        p.private_tmp = p.mountns and not _needs_tmp()
+        tmp = tempfile.gettempdir()
+        p.private_tmp = tmp if p.mountns and not _needs(tmp) else ""
         if p.mountns and not p.private_tmp:
-            p.missing.append("a private /tmp (Python or the grader is installed in /tmp)")
+            p.missing.append(f"a private {tmp} (Python or the grader is installed in it)")
     else:
         p.userns = not limits.network and _userns_allowed()
         p.netns = p.userns
@@ -156,15 +158,20 @@ def _unreachable() -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _needs_tmp() -> bool:
-    """Does the worker's Python (interpreter, libraries, the grader) live under /tmp? A private
-    /tmp would then hide it."""
-    from pathlib import Path
+def _needs(folder: str) -> bool:
+    """Does the worker's Python (interpreter, libraries, numpy and torch, the grader) live in
+    `folder`? A private one would then hide it."""
+    import importlib.util
 
-    paths = [sys.executable, sys.prefix, sys.base_prefix, *sys.path, Path(__file__).parents[2]]
-    for path in paths:
+    origins = []
+    for name in ("numpy", "torch"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            origins.append(spec.origin)
+    folder = os.path.realpath(folder)
+    for path in [*_needed(), sys.prefix, sys.base_prefix, *origins]:
         for candidate in {str(path), os.path.realpath(path)}:
-            if candidate == "/tmp" or candidate.startswith("/tmp/"):
+            if candidate == folder or candidate.startswith(folder + os.sep):
                 return True
     return False
 
@@ -208,22 +215,22 @@ def apply(p: Plan) -> None:
         os.setuid(p.uid)
 
 
-def _private_tmp(libc, tmp: bool) -> None:
+def _private_tmp(libc, tmp: str) -> None:
     """A small /dev/shm of its own instead of the machine's RAM-backed one; with `tmp`, a /tmp
     of its own holding only the worker's folder (its working directory): other workers'
     folders (other students' files, in batch) stay out of reach."""
     folder = os.getcwd()
     libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", 0, b"size=64m,mode=1777")
-    if not tmp or os.path.dirname(folder) != "/tmp":
+    if not tmp or os.path.dirname(folder) != tmp:
         return
     keep = os.open(folder, os.O_PATH | os.O_DIRECTORY)
-    if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", 0, b"size=64m,mode=1777") == 0:
+    if libc.mount(b"tmpfs", tmp.encode(), b"tmpfs", 0, b"size=64m,mode=1777") == 0:
         os.mkdir(folder, 0o700)
         if libc.mount(f"/proc/self/fd/{keep}".encode(), folder.encode(), None, MS_BIND,
                       None) == 0:
             os.chdir(folder)
         else:  # the learner's file must stay where it is: give the shared /tmp back
-            libc.umount2(b"/tmp", MNT_DETACH)
+            libc.umount2(tmp.encode(), MNT_DETACH)
     os.close(keep)
 
 
