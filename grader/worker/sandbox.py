@@ -12,6 +12,7 @@ What is possible depends on the OS and on who runs the grader:
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import os
 import sys
@@ -205,9 +206,15 @@ def apply(p: Plan) -> None:
         libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
         for folder in lim.hide:
             libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_RDONLY, b"size=4k")
-        _private_tmp(libc, p.private_tmp)
-        for folder, kids in p.reveal:
-            _reveal(libc, folder, kids)
+        try:
+            _private_tmp(libc, p.private_tmp)
+        except OSError:
+            pass
+        try:
+            for folder, kids in p.reveal:
+                _reveal(libc, folder, kids)
+        except OSError:  # the unprivileged user could not start Python: stay as we are
+            p = dataclasses.replace(p, uid=None)
     if p.uid is not None:  # last: everything above needs root
         resource.setrlimit(resource.RLIMIT_NPROC, (lim.processes, lim.processes))
         os.setgroups([])
@@ -238,13 +245,16 @@ def _reveal(libc, folder: str, kids: list[str]) -> None:
     """Cover `folder` with a tmpfs anyone may enter and bind `kids` back in place: Python under
     a private home becomes usable by the unprivileged worker, and nothing else there is."""
     fds = [os.open(kid, os.O_PATH) for kid in kids]
-    libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, b"size=64k,mode=0755")
+    if libc.mount(b"tmpfs", folder.encode(), b"tmpfs", 0, b"size=64k,mode=0755") != 0:
+        raise OSError(ctypes.get_errno(), f"cannot cover {folder}")
     for kid, fd in zip(kids, fds):
         if os.path.isdir(f"/proc/self/fd/{fd}"):
             os.makedirs(kid, exist_ok=True)
         else:
             open(kid, "a").close()
-        libc.mount(f"/proc/self/fd/{fd}".encode(), kid.encode(), None, MS_BIND, None)
+        if libc.mount(f"/proc/self/fd/{fd}".encode(), kid.encode(), None, MS_BIND, None) != 0:
+            libc.umount2(folder.encode(), MNT_DETACH)  # the folder as it was
+            raise OSError(ctypes.get_errno(), f"cannot show {kid} again")
         os.close(fd)
 
 
