@@ -10,6 +10,8 @@ collects once and runs the same functions for every submission.
 from __future__ import annotations
 
 import inspect
+import os
+import pickle
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,8 @@ from .errors import SkipCheck
 from .replay import ReplayRef
 from .results import CheckResult
 from .text import CheckFailure, Text
+from .worker import reaper
+from .worker.protocol import write_all
 
 if TYPE_CHECKING:
     import pytest
@@ -176,10 +180,6 @@ class _Aside:
     decoded by the protocol)."""
 
     def __init__(self, checks: list[CollectedCheck], learner: Any, ref: Any, seed: int) -> None:
-        import os
-
-        from .worker import reaper
-
         self.checks = checks
         read, write = os.pipe()
         self.pid = os.fork()
@@ -191,11 +191,6 @@ class _Aside:
         reaper.KEEP.add(self.pid)  # not a stray of a worker
 
     def _child(self, write: int, learner: Any, ref: Any, seed: int) -> None:
-        import os
-        import pickle
-
-        from .worker.protocol import write_all
-
         try:
             data = pickle.dumps([run_check(c, learner, ref, seed) for c in self.checks])
             write_all(write, data)
@@ -203,11 +198,6 @@ class _Aside:
             os._exit(0)
 
     def results(self) -> dict[str, CheckResult]:
-        import os
-        import pickle
-
-        from .worker import reaper
-
         chunks = []
         while chunk := os.read(self.read, 1 << 16):
             chunks.append(chunk)

@@ -86,6 +86,8 @@ class Worker:
         self._pipelines = 0  # request sequences started so far (a newer one supersedes)
         self._reader: ThreadedReader | None = None  # the stdio transport's reading thread
         self._spare_to = self._spare_from = None  # the channel a fork() would answer on
+        self._spared: set[int] = set()  # the copy fork() made: not killed with this worker
+        self._ours: set[int] | None = None  # our children before the worker started (reaper)
         self._tmp = tempfile.TemporaryDirectory(prefix="grade-worker-")
         self._output_path = Path(self._tmp.name) / "output.txt"
         # opened once, here: the learner's code may replace the path (a symlink to a secret, a
@@ -202,7 +204,8 @@ class Worker:
         """A copy of this worker (learner's module loaded, nothing called yet) answering on a
         channel of its own, so that a second grading process can use it at the same time; None
         where it cannot be made (a zygote's or the stdio transport's worker, or after the first
-        call). It dies with this worker."""
+        call). It has a process group of its own: a timeout here does not end it; closing this
+        worker ends whatever it left running."""
         from . import protocol
 
         if self._spare_to is None or self._pipelines or self.generation != 1:
@@ -226,7 +229,7 @@ class Worker:
                 protocol.send(self._to_worker, {"op": "quit"})
             except OSError:
                 pass
-        self._spared = ()  # the end: everything that carries the token goes
+        self._spared = set()  # the end: everything this worker and its copy left running goes
         self._kill()
         self._remove_files()
 
@@ -387,11 +390,11 @@ class Worker:
         except subprocess.TimeoutExpired:
             pass
         if self.options.zygote is None:  # a zygote kills its workers' orphans itself
-            spared = set(getattr(self, "_spared", ()))
-            kill_stragglers(self.token, spare=spared)
             reaper.KEEP.discard(proc.pid)
-            if getattr(self, "_ours", None) is not None:  # children we had before it started
-                reaper.kill_strays(keep=self._ours | spared)
+            if self._ours is not None:  # a subreaper: every escapee became our child
+                reaper.kill_strays(keep=self._ours | self._spared)
+            else:  # the token in their environment is all there is to find them by
+                kill_stragglers(self.token, spare=self._spared)
         if self._reader is not None:  # the pipes belong to the Popen's file objects
             for stream in (proc.stdin, proc.stdout):
                 try:

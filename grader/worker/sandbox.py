@@ -138,22 +138,9 @@ def _revealable() -> tuple | None:
 @functools.lru_cache(maxsize=1)
 def _unreachable() -> str | None:
     """The first folder Python needs that other users cannot read, or None."""
-    import stat
-    import sysconfig
-    from pathlib import Path
-
-    paths = sysconfig.get_paths()
-    needed = [Path(sys.executable), Path(paths["stdlib"]), Path(paths["purelib"]),
-              Path(__file__).resolve().parents[1]]
-    for path in needed:
-        path = path.resolve()
+    for path in _needed():
         for folder in [*reversed(path.parents), path]:
-            try:
-                mode = folder.stat().st_mode
-            except OSError:
-                return str(folder)
-            need = stat.S_IXOTH | (stat.S_IROTH if folder == path else 0)
-            if mode & need != need:
+            if not _open_to_others(folder, folder == path):
                 return str(folder)
     return None
 
