@@ -7,7 +7,7 @@ import sys
 from .cases import Case, CaseFactory
 from .errors import SkipCheck
 from .expect import (Mistake, describe, expect_array, expect_raises, expect_true, expect_value,
-                     fail, runtime_warnings, values_first)
+                     fail, fail_at, runtime_warnings, same_array, values_first)
 from .learner import Args, Learner, LearnerError, RemoteObject
 from .text import CheckFailure, Text
 from .worker.protocol import RemoteArray, TensorArg
@@ -16,7 +16,7 @@ __all__ = [
     "Args", "Case", "CaseFactory", "CheckFailure", "Learner", "LearnerError", "Mistake",
     "RemoteArray", "RemoteObject", "SkipCheck", "TensorArg", "Text", "check", "describe",
     "expect_array", "expect_raises", "expect_true", "expect_value", "fail", "replaying", "sibling",
-    "runtime_warnings", "values_first",
+    "fail_at", "runtime_warnings", "same_array", "values_first",
 ]
 
 

@@ -75,7 +75,7 @@ def values_first() -> Iterator[None]:
             "자세히 설명합니다): ") + err.text) from None
 
 
-def _fail_at(name: str | Text, en: str, ko: str) -> CheckFailure:
+def fail_at(name: str | Text, en: str, ko: str) -> CheckFailure:
     """fail() with the call's name in front; a Text name is given in each language."""
     if isinstance(name, Text):
         return fail(f"{name.en}: {en}", f"{name.ko}: {ko}")
@@ -109,11 +109,11 @@ def expect_array(got: Any, expected: Any, *, name: str | Text, like: Any = None,
     in_dtype = np.dtype(getattr(like, "dtype", like) or expected.dtype)
     shape_text = f"{'Tensor' if kind == 'tensor' else 'ndarray'} of shape {expected.shape}"
     if not isinstance(got, RemoteArray) or got.kind != want:
-        raise _fail_at(name, f"expected {shape_text}, got {describe(got)}.",
+        raise fail_at(name, f"expected {shape_text}, got {describe(got)}.",
                        f"{shape_text} 이어야 하는데 {describe(got)} 입니다.")
     if got.shape != expected.shape:
         hint = _diagnose(got.data, mistakes)
-        raise _fail_at(name, f"expected shape {expected.shape}, got {got.shape}.{hint.en}",
+        raise fail_at(name, f"expected shape {expected.shape}, got {got.shape}.{hint.en}",
                        f"형상이 {expected.shape} 이어야 하는데 {got.shape} 입니다.{hint.ko}")
     _check_dtype(got, in_dtype, kind, name, exact_dtype)
     _check_values(got.data, expected, in_dtype, name, mistakes, tol)
@@ -147,7 +147,7 @@ def _check_dtype(got: RemoteArray, in_dtype: np.dtype, kind: str, name: str | Te
         allowed = {"float64"} if given == "float64" else {given, "float64"}
     if returned not in allowed:
         want = " or ".join(sorted(allowed))
-        raise _fail_at(name, f"expected dtype {want} for {given} inputs, got {returned}.",
+        raise fail_at(name, f"expected dtype {want} for {given} inputs, got {returned}.",
                        f"{given} 입력이면 dtype이 {want} 이어야 하는데 {returned} 입니다.")
 
 
@@ -158,7 +158,7 @@ def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, nam
         if bad.any():
             idx = tuple(int(i) for i in np.argwhere(bad)[0])
             hint = _diagnose(got, mistakes)
-            raise _fail_at(name, f"{int(bad.sum())} of {bad.size} values differ; first at index "
+            raise fail_at(name, f"{int(bad.sum())} of {bad.size} values differ; first at index "
                            f"{idx}: expected {expected[idx]}, got {got[idx]}.{hint.en}",
                            f"{bad.size}개 중 {int(bad.sum())}개 값이 다릅니다; 처음은 인덱스 "
                            f"{idx}: 기대값 {expected[idx]}, 실제값 {got[idx]}.{hint.ko}")
@@ -172,7 +172,7 @@ def _check_values(got: np.ndarray, expected: np.ndarray, in_dtype: np.dtype, nam
     hint = _diagnose(got, mistakes, rtol, atol)
     where = Text(f"index {idx}", f"인덱스 {idx}") if idx else Text("the value", "그 값")
     exp_v, got_v = _distinct(exp_v, got_v)
-    raise _fail_at(
+    raise fail_at(
         name, f"{n_bad} of {expected.size} values are wrong. Worst at {where.en}: expected "
         f"{exp_v}, got {got_v} (max abs error {max_abs:.3g}, max rel error "
         f"{max_rel}; tolerance rtol={rtol:g}, atol={atol:g}).{hint.en}",
@@ -236,7 +236,7 @@ def expect_value(got: Any, expected: Any, *, name: str | Text,
         hint = _named([m for m in mistakes if _same_plain(got, m.output())])
         if not hint.en:
             hint = _type_hint(got, expected)
-        raise _fail_at(name, f"expected {expected!r}, got {_show(got)}.{hint.en}",
+        raise fail_at(name, f"expected {expected!r}, got {_show(got)}.{hint.en}",
                        f"{expected!r} 이어야 하는데 {_show(got)} 입니다.{hint.ko}")
     _evaluate_all(mistakes)
     return got
@@ -302,11 +302,19 @@ def expect_raises(errors: str | tuple[str, ...], call: Callable[[], Any], *,
         if err.kind == "exception" and set(names) & set(err.mro):
             return err.message
         if err.kind in ("exception", "exit"):
-            raise _fail_at(name, f"expected {want}, but it raised {err.type_name}.",
+            raise fail_at(name, f"expected {want}, but it raised {err.type_name}.",
                            f"{want} 가 발생해야 하는데 {err.type_name} 가 발생했습니다.") from None
         raise
-    raise _fail_at(name, f"expected {want}, but it returned {_show(result)}.",
+    raise fail_at(name, f"expected {want}, but it returned {_show(result)}.",
                    f"{want} 가 발생해야 하는데 {_show(result)} 를 반환했습니다.")
+
+
+def same_array(got: Any, expected: Any) -> bool:
+    """The learner's array is exactly `expected` (ndarray or tensor): shape and every value,
+    NaN matching NaN. For arguments that must come back unchanged."""
+    want = _plain(expected)
+    return isinstance(got, RemoteArray) and got.shape == want.shape and \
+        bool(np.array_equal(got.data, want, equal_nan=True))
 
 
 def runtime_warnings(call: Any, *about: str) -> list[str]:

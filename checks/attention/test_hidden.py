@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.api import check, expect_array, expect_true, sibling, values_first
+from grader.api import check, expect_array, expect_true, same_array, sibling, values_first
 
 pub = sibling(__file__)
 
@@ -103,7 +103,7 @@ def _unchanged(learner, fn: str, args: tuple, expected: Any, part: int | None = 
     for i, (before, after) in enumerate(zip(args, res.args_after)):
         if not isinstance(before, np.ndarray):
             continue
-        expect_true(bool(np.array_equal(before, after.data, equal_nan=True)),
+        expect_true(same_array(after, before),
                     f"{fn} changed its argument {i + 1} (shape {before.shape}) in place. Inputs "
                     "must not be modified: write x = x - m instead of x -= m, Q = Q / s instead "
                     "of Q /= s.",

@@ -11,7 +11,7 @@ import numpy as np
 from checks.lstm.test_public import (cell_inputs, cell_mistakes, check_cell, check_forward,
                                      check_gates, extreme_inputs, forward_inputs, forward_mistakes,
                                      gate_mistakes, shapes_text, sigmoid_mistakes, unpack)
-from grader.api import check, expect_array, expect_true, values_first
+from grader.api import check, expect_array, expect_true, same_array, values_first
 from grader.expect import TOLERANCE, compare
 
 
@@ -46,8 +46,7 @@ def test_batch_independence(learner, ref, cases):
 
 def _expect_unchanged(after: list, before: tuple, names: tuple, func: str) -> None:
     for name, old, new in zip(names, before, after):
-        same = getattr(new, "shape", None) == old.shape and np.array_equal(new.data, old)
-        expect_true(same,
+        expect_true(same_array(new, old),
                     f"{func} modified its argument {name} in place. Compute new arrays "
                     "(c_next = f * c_prev + i * g, np.clip(x, lo, hi)) instead of updating "
                     "inputs (c_prev *= f, h += ..., x[x < lo] = lo, out=x).",

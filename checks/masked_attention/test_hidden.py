@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.api import (Mistake, RemoteArray, check, expect_array, expect_raises, expect_true,
-                        Text, fail, sibling, values_first)
+                        Text, fail, same_array, sibling, values_first)
 
 P = sibling(__file__)
 
@@ -302,9 +302,7 @@ def _unchanged(after: list, before: list, names: list[str], call: str) -> None:
     for got, orig, arg in zip(after, before, names):
         if not isinstance(orig, torch.Tensor):
             continue
-        same = isinstance(got, RemoteArray) and got.shape == tuple(orig.shape) and \
-            np.array_equal(got.data, orig.numpy())
-        expect_true(same, f"{call}: the argument {arg} was modified in place. Work on new "
+        expect_true(same_array(got, orig), f"{call}: the argument {arg} was modified in place. Work on new "
                           "tensors (x @ W, masked_fill, ~mask) instead of in-place operations "
                           "(masked_fill_, div_, /=, logical_not_).",
                     f"{call}: 인자 {arg} 가 제자리에서 바뀌었습니다. 제자리 연산(masked_fill_, div_, "

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from grader.api import Mistake, RemoteArray, RemoteObject, Text, check, describe, \
-    expect_array, expect_true, fail, replaying
+    expect_array, expect_true, fail, fail_at, replaying, same_array
 from grader.expect import TOLERANCE, compare
 
 TORCH_DTYPES = {"float64": torch.float64, "float32": torch.float32}
@@ -274,14 +274,13 @@ def forward_inputs(pair: Pair, rng, n=None, s=None, t=None):
 def expect_float(got, expected: float, name: str | Text, mistakes=(),
                  dtype: str = "float64") -> None:
     """A Python float (loss.item()), compared as a float64 scalar with the usual tolerance."""
-    en, ko = (name.en, name.ko) if isinstance(name, Text) else (name, name)
     if isinstance(got, RemoteArray):
-        raise fail(f"{en}: expected a Python float, got {describe(got)}. Return loss.item().",
-                   f"{ko}: 파이썬 float 이어야 하는데 {describe(got)} 입니다. loss.item() 을 "
-                   "반환하세요.")
-    expect_true(isinstance(got, (float, np.floating)),
-                f"{en}: expected a Python float, got {type(got).__name__}.",
-                f"{ko}: 파이썬 float 이어야 하는데 {type(got).__name__} 입니다.")
+        raise fail_at(name, f"expected a Python float, got {describe(got)}. Return loss.item().",
+                      f"파이썬 float 이어야 하는데 {describe(got)} 입니다. loss.item() 을 "
+                      "반환하세요.")
+    if not isinstance(got, (float, np.floating)):
+        raise fail_at(name, f"expected a Python float, got {type(got).__name__}.",
+                      f"파이썬 float 이어야 하는데 {type(got).__name__} 입니다.")
     wrapped = RemoteArray("torch.Tensor", np.asarray(float(got), dtype=np.float64))
     expect_array(wrapped, np.asarray(expected, dtype=np.float64), name=name,
                  like=np.dtype("float64"), kind="tensor", mistakes=mistakes, tol=TOLERANCE[dtype])
@@ -716,11 +715,6 @@ def train_mistakes(ref, pair, init, steps, lr, modes, pick) -> list[Mistake]:
     return [Mistake(mode, *TRAIN_MISTAKES[mode], safe(value(mode))) for mode in modes]
 
 
-def _same_tensor(got, expected: torch.Tensor) -> bool:
-    return isinstance(got, RemoteArray) and got.shape == tuple(expected.shape) and \
-        bool(np.array_equal(got.data, expected.numpy()))
-
-
 def run_train_steps(learner, ref, pair: Pair, steps: list, lr: float, modes: tuple) -> None:
     """Run train_step on both sides, compare every returned loss, then every parameter."""
     init = copy.deepcopy(pair.local.state_dict())
@@ -740,7 +734,7 @@ def run_train_steps(learner, ref, pair: Pair, steps: list, lr: float, modes: tup
     expect_true(isinstance(got_state, dict), "model.state_dict() did not return a dict.",
                 "model.state_dict() 가 dict 를 반환하지 않았습니다.")
     # nothing moved, or only the encoder did not: say which, not both
-    frozen = all(_same_tensor(got_state.get(k), v) for k, v in init.items())
+    frozen = all(same_array(got_state.get(k), v) for k, v in init.items())
     modes = tuple(m for m in modes if m != ("encoder-frozen" if frozen else "no-update"))
     for key, expected in pair.local.state_dict().items():
         expect_array(got_state.get(key), expected, like=pair.np_dtype, kind="tensor",
